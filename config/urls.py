@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from people import views as people_views
+from people.forms import QueuedPasswordResetForm
+
+urlpatterns = [
+    path("", people_views.home, name="home"),
+    path("healthz", people_views.healthz, name="healthz"),
+    path("account/language/", people_views.language_set, name="language_set"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        name="password_reset",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("hr/", include("people.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+# Models arrive with the cycles, prep-form and record issues.

@@ -1,0 +1,10 @@
+from people.selectors import hr_role_of
+
+
+def roles(request):
+    """What the navigation needs to know about the signed-in user's roles."""
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    role = hr_role_of(user)
+    return {"is_hr": role is not None, "is_hr_whole_organisation": bool(role and role.whole_organisation)}

@@ -1,0 +1,112 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.db.models import Q
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+
+from people.models import ReportingLine, User
+from people.tasks import send_email
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the email sent by a Celery task in the user's language."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from django.utils import translation
+
+        user = context.get("user")
+        with translation.override(getattr(user, "language", None) or translation.get_language()):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
+        from django.db import transaction
+
+        transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=[to_email]))
+
+
+class PartnerChangeForm(forms.Form):
+    partner = forms.CharField(
+        label=_("New interview partner"),
+        required=False,
+        help_text=_("Employee number or email address. Leave empty to leave the person without a partner."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of partner"), choices=[("", "—")] + ReportingLine.Kind.choices, required=False
+    )
+    # The line the HR user saw; a change made meanwhile by someone else is not overwritten.
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, employee: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.employee = employee
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Change partner")))
+
+    def clean_partner(self):
+        value = self.cleaned_data["partner"].strip()
+        if not value:
+            return None
+        partner = User.objects.filter(Q(employee_number=value) | Q(email__iexact=value)).first()
+        if partner is None:
+            raise forms.ValidationError(
+                _("Nobody has the employee number or email %(value)s."), params={"value": value}
+            )
+        return partner
+
+    def clean(self):
+        data = super().clean()
+        if data.get("partner") and not data.get("kind"):
+            self.add_error("kind", _("Choose what kind of partner this is."))
+        return data
+
+
+class ImportForm(forms.Form):
+    units_file = forms.FileField(
+        label=_("Units file"),
+        required=False,
+        help_text=_(
+            "CSV or JSON with the columns code, name, parent_code and optionally head_employee_number."
+        ),
+    )
+    people_file = forms.FileField(
+        label=_("People file"),
+        required=False,
+        help_text=_(
+            "CSV or JSON with the columns employee_number, given_name, family_name, email, job_kind, "
+            "unit_code, partner_employee_number, partner_kind and optionally language."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Check the files")))
+
+    def _clean_file(self, name):
+        upload = self.cleaned_data.get(name)
+        if upload and upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload
+
+    def clean_units_file(self):
+        return self._clean_file("units_file")
+
+    def clean_people_file(self):
+        return self._clean_file("people_file")
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("units_file") and not data.get("people_file"):
+            raise forms.ValidationError(_("Choose a units file, a people file or both."))
+        return data

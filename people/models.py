@@ -1,0 +1,234 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class JobKind(models.TextChoices):
+    ADMINISTRATIVE = "administrative", _("Administrative staff")
+    ACADEMIC = "academic", _("Academic staff")
+    TECHNICAL = "technical", _("Technical staff")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person in the organisation, who logs in with their email address.
+
+    Administrators and service accounts may have no employee number; everybody the HR
+    system knows has one, and it is the key the import matches on.
+    """
+
+    email = models.EmailField(_("email address"), unique=True)
+    employee_number = models.CharField(_("employee number"), max_length=32, blank=True)
+    given_name = models.CharField(_("given name"), max_length=150, blank=True)
+    family_name = models.CharField(_("family name"), max_length=150, blank=True)
+    job_kind = models.CharField(_("job kind"), max_length=20, choices=JobKind.choices, blank=True)
+    unit = models.ForeignKey(
+        "people.OrgUnit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    is_staff = models.BooleanField(_("administrator"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee_number"],
+                condition=~Q(employee_number=""),
+                name="user_employee_number_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.given_name or self.email
+
+
+class OrgUnit(models.Model):
+    """A unit in the organisation tree.
+
+    `path` is the materialised path of ids ("1/4/17/"), kept by services.units_rebuild_paths,
+    so that a unit's whole subtree is one indexed prefix query.
+    """
+
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    head = models.ForeignKey(
+        User,
+        verbose_name=_("head of unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_units",
+    )
+    path = models.CharField(max_length=500, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="orgunit_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree(self):
+        """This unit and every unit below it, in one query."""
+        return OrgUnit.objects.filter(path__startswith=self.path)
+
+
+class ReportingLine(models.Model):
+    """Who holds the interview with whom, from when to when.
+
+    valid_to is the first day the line no longer applies (null: still open). History is
+    kept: a change closes the old line and opens a new one.
+    """
+
+    class Kind(models.TextChoices):
+        IMMEDIATE_SUPERIOR = "immediate_superior", _("Immediate superior")
+        HEAD_OF_UNIT = "head_of_unit", _("Head of unit")
+        RESEARCH_GROUP_LEADER = "research_group_leader", _("Research-group leader")
+        PROFESSIONAL_LEADER = "professional_leader", _("Other professional leader")
+
+    employee = models.ForeignKey(
+        User, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="reporting_lines"
+    )
+    partner = models.ForeignKey(
+        User, verbose_name=_("interview partner"), on_delete=models.PROTECT, related_name="partner_lines"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reporting line")
+        verbose_name_plural = _("reporting lines")
+        ordering = ["employee", "-valid_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee"],
+                condition=Q(valid_to__isnull=True),
+                name="reportingline_one_open_per_employee",
+            ),
+            models.CheckConstraint(condition=~Q(partner=models.F("employee")), name="reportingline_not_self"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="reportingline_dates_in_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "valid_to"])]
+
+    def __str__(self) -> str:
+        return f"{self.employee} → {self.partner} ({self.get_kind_display()})"
+
+
+class HRRole(models.Model):
+    """Makes a person HR, for the whole organisation or for some units and their sub-units."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="hr_role", verbose_name=_("person")
+    )
+    whole_organisation = models.BooleanField(_("whole organisation"), default=False)
+    units = models.ManyToManyField(
+        OrgUnit,
+        blank=True,
+        verbose_name=_("units"),
+        help_text=_("The units (with their sub-units) this person is HR for, unless the whole organisation."),
+    )
+
+    class Meta:
+        verbose_name = _("HR role")
+        verbose_name_plural = _("HR roles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class OrgImport(models.Model):
+    """One upload of the HR system's files: previewed first, applied when HR confirms."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected (bad rows)")
+
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    units_filename = models.CharField(max_length=255, blank=True)
+    people_filename = models.CharField(max_length=255, blank=True)
+    # The files themselves, so that confirming applies exactly what was previewed and
+    # nothing depends on one web node's disk.
+    units_text = models.TextField(blank=True)
+    people_text = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEWED)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("organisation import")
+        verbose_name_plural = _("organisation imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_status_display()}"

@@ -1,0 +1,126 @@
+"""Writes for people and the organisation."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from people.models import OrgUnit, ReportingLine, User
+from people.selectors import today
+
+ANY_LINE = object()
+
+
+def org_lock() -> None:
+    """Serialise writers of the organisation structure (imports, partner changes).
+
+    On PostgreSQL a transaction-level advisory lock; SQLite already lets only one
+    writer in at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [7_240_001])
+
+
+def units_rebuild_paths() -> int:
+    """Recompute every unit's materialised path and depth from the parent links.
+
+    One read and one bulk update of the units that changed; returns how many changed.
+    Raises ValidationError if the parent links form a cycle.
+    """
+    units = {u.pk: u for u in OrgUnit.objects.only("id", "parent_id", "path", "depth")}
+    resolved: dict[int, tuple[str, int]] = {}
+
+    def resolve(pk: int) -> tuple[str, int]:
+        chain = []
+        current = pk
+        while current is not None and current not in resolved:
+            if current in chain:
+                raise ValidationError(_("The units' parent links form a cycle."))
+            chain.append(current)
+            current = units[current].parent_id
+        prefix, depth = resolved[current] if current is not None else ("", -1)
+        for node in reversed(chain):
+            prefix, depth = f"{prefix}{node}/", depth + 1
+            resolved[node] = (prefix, depth)
+        return resolved[pk]
+
+    changed = []
+    for pk, unit in units.items():
+        path, depth = resolve(pk)
+        if unit.path != path or unit.depth != depth:
+            unit.path, unit.depth = path, depth
+            changed.append(unit)
+    OrgUnit.objects.bulk_update(changed, ["path", "depth"], batch_size=1000)
+    return len(changed)
+
+
+@transaction.atomic
+def reporting_line_change(
+    *,
+    employee: User,
+    partner: User | None,
+    kind: str = "",
+    on: datetime.date | None = None,
+    expected_line_id: int | None | object = ANY_LINE,
+) -> ReportingLine | None:
+    """Close the employee's open line and open a new one with this partner (None: no partner).
+
+    expected_line_id is the open line the person asking saw (None: none); if somebody
+    changed it meanwhile the change is refused rather than silently overwriting theirs.
+    Returns the new line, or None when the employee is left without a partner.
+    """
+    on = on or today()
+    org_lock()
+    if partner is not None:
+        if partner.pk == employee.pk:
+            raise ValidationError(_("A person cannot be their own interview partner."))
+        if not partner.is_active:
+            raise ValidationError(
+                _("%(name)s is no longer active and cannot be an interview partner.") % {"name": partner}
+            )
+        if kind not in ReportingLine.Kind.values:
+            raise ValidationError(_("Choose what kind of partner this is."))
+        if _would_cycle(employee=employee, partner=partner, on=on):
+            raise ValidationError(
+                _("%(partner)s already holds their interview, directly or indirectly, with %(employee)s.")
+                % {"partner": partner, "employee": employee}
+            )
+    current = (
+        ReportingLine.objects.select_for_update().filter(employee=employee, valid_to__isnull=True).first()
+    )
+    if expected_line_id is not ANY_LINE and (current.pk if current else None) != expected_line_id:
+        raise ValidationError(
+            _(
+                "Someone else changed this person's interview partner meanwhile. Check the new partner and try again."
+            )
+        )
+    if current and partner and current.partner_id == partner.pk and current.kind == kind:
+        raise ValidationError(_("%(partner)s is already the interview partner.") % {"partner": partner})
+    if current:
+        if current.valid_from > on:
+            raise ValidationError(
+                _("The current line only starts on %(date)s; change it from that day on.")
+                % {"date": current.valid_from}
+            )
+        current.valid_to = on
+        current.save(update_fields=["valid_to"])
+    if partner is None:
+        return None
+    return ReportingLine.objects.create(employee=employee, partner=partner, kind=kind, valid_from=on)
+
+
+def _would_cycle(*, employee: User, partner: User, on: datetime.date) -> bool:
+    """Whether making `partner` the employee's partner closes a loop A -> B -> ... -> A."""
+    from people.selectors import current_lines
+
+    partner_of = dict(current_lines(on=on).values_list("employee_id", "partner_id"))
+    seen = set()
+    node = partner.pk
+    while node is not None and node not in seen:
+        if node == employee.pk:
+            return True
+        seen.add(node)
+        node = partner_of.get(node)
+    return False

@@ -1,0 +1,269 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from people.forms import ImportForm, PartnerChangeForm
+from people.importing import ImportReport, decode, org_import_apply, org_import_check
+from people.models import OrgImport, ReportingLine, User
+from people.selectors import (
+    current_line_of,
+    hr_role_of,
+    is_hr_for_whole_organisation,
+    partners_by_employee,
+    people_partnered_by,
+    people_visible_to_hr,
+    unit_tree,
+    units_visible_to_hr,
+)
+from people.services import reporting_line_change
+
+PEOPLE_PAGE_SIZE = 200
+
+
+def home(request):
+    user = request.user
+    role = hr_role_of(user)
+    partnered = list(people_partnered_by(user).order_by("family_name", "given_name")[:50])
+    context = {
+        "my_line": current_line_of(user),
+        "partnered": partnered,
+        "partnered_count": people_partnered_by(user).count() if len(partnered) == 50 else len(partnered),
+        "headed_units": list(user.headed_units.all()),
+        "hr_role": role,
+        "hr_units": list(role.units.all()) if role and not role.whole_organisation else [],
+    }
+    return render(request, "home.html", context)
+
+
+@login_not_required
+@require_POST
+def language_set(request):
+    """Switch the interface language: saved on the user, and in a cookie for the login page."""
+    language = request.POST.get("language", "")
+    if language not in dict(translation.trans_real.get_languages()):
+        raise Http404
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("home")
+    if request.user.is_authenticated:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@login_not_required
+@never_cache
+def healthz(request):
+    """Database and broker status for a load balancer; no login, no data."""
+    status = {"database": "ok", "broker": "ok"}
+    code = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means the database is not usable
+        status["database"] = "unavailable"
+        code = 503
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:  # noqa: BLE001 - the web app keeps working without its broker
+        status["broker"] = "unavailable"
+    return JsonResponse(status, status=code)
+
+
+# --- HR -------------------------------------------------------------------------------
+
+
+def _require_hr(request):
+    if hr_role_of(request.user) is None:
+        raise Http404
+
+
+def unit_list(request):
+    _require_hr(request)
+    units = units_visible_to_hr(request.user).annotate(
+        people_count=Count("members", filter=Q(members__is_active=True))
+    )
+    query = request.GET.get("q", "").strip()
+    found = []
+    if query:
+        found = list(
+            people_visible_to_hr(request.user)
+            .filter(
+                Q(given_name__icontains=query)
+                | Q(family_name__icontains=query)
+                | Q(email__icontains=query)
+                | Q(employee_number=query)
+            )
+            .select_related("unit")[:50]
+        )
+    return render(
+        request, "people/unit_list.html", {"units": unit_tree(units), "query": query, "found": found}
+    )
+
+
+def unit_detail(request, pk):
+    _require_hr(request)
+    unit = get_object_or_404(units_visible_to_hr(request.user).select_related("parent", "head"), pk=pk)
+    include_sub_units = request.GET.get("all") == "1"
+    units = unit.subtree() if include_sub_units else [unit]
+    members = (
+        User.objects.filter(unit__in=units, is_active=True)
+        .select_related("unit")
+        .order_by("family_name", "given_name")
+    )
+    total = members.count()
+    members = list(members[:PEOPLE_PAGE_SIZE])
+    lines = partners_by_employee([m.pk for m in members])
+    for member in members:
+        member.current_line = lines.get(member.pk)
+    children = unit_tree(
+        units_visible_to_hr(request.user).filter(parent=unit).annotate(people_count=Count("members"))
+    )
+    return render(
+        request,
+        "people/unit_detail.html",
+        {
+            "unit": unit,
+            "members": members,
+            "total": total,
+            "truncated": total > len(members),
+            "children": children,
+            "include_sub_units": include_sub_units,
+        },
+    )
+
+
+def person_detail(request, pk):
+    _require_hr(request)
+    person = get_object_or_404(people_visible_to_hr(request.user).select_related("unit"), pk=pk)
+    line = current_line_of(person)
+    open_line = ReportingLine.objects.filter(employee=person, valid_to__isnull=True).first()
+    if request.method == "POST":
+        form = PartnerChangeForm(request.POST, employee=person)
+        if form.is_valid():
+            based_on = form.cleaned_data["based_on"]
+            try:
+                reporting_line_change(
+                    employee=person,
+                    partner=form.cleaned_data["partner"],
+                    kind=form.cleaned_data["kind"],
+                    expected_line_id=int(based_on) if based_on.isdigit() else None,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("The interview partner of %(name)s was changed.") % {"name": person}
+                )
+                return redirect("people:person_detail", pk=person.pk)
+    else:
+        form = PartnerChangeForm(
+            employee=person,
+            initial={
+                "partner": line.partner.employee_number or line.partner.email if line else "",
+                "kind": line.kind if line else "",
+                "based_on": open_line.pk if open_line else "",
+            },
+        )
+    history = ReportingLine.objects.filter(employee=person).select_related("partner")
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "line": line,
+            "form": form,
+            "history": history,
+            "partnered": people_partnered_by(person).order_by("family_name"),
+        },
+    )
+
+
+def _require_import_rights(request):
+    # The import changes the whole organisation, so only HR for the whole organisation may run it.
+    if not is_hr_for_whole_organisation(request.user):
+        raise Http404
+
+
+def import_start(request):
+    _require_import_rights(request)
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            texts = {}
+            report = ImportReport()
+            for field in ("units_file", "people_file"):
+                upload = form.cleaned_data.get(field)
+                texts[field] = decode(upload.read(), label=upload.name, report=report) if upload else None
+            checked = org_import_check(units_data=texts["units_file"], people_data=texts["people_file"])
+            checked.notes = report.notes + checked.notes
+            record = OrgImport.objects.create(
+                created_by=request.user,
+                units_filename=getattr(form.cleaned_data.get("units_file"), "name", ""),
+                people_filename=getattr(form.cleaned_data.get("people_file"), "name", ""),
+                units_text=texts["units_file"] or "",
+                people_text=texts["people_file"] or "",
+                status=OrgImport.Status.PREVIEWED if checked.ok else OrgImport.Status.REJECTED,
+                report=checked.as_dict(),
+            )
+            return redirect("people:import_detail", pk=record.pk)
+    else:
+        form = ImportForm()
+    recent = OrgImport.objects.select_related("created_by")[:10]
+    return render(request, "people/import_form.html", {"form": form, "recent": recent})
+
+
+def import_detail(request, pk):
+    _require_import_rights(request)
+    record = get_object_or_404(OrgImport.objects.select_related("created_by"), pk=pk)
+    report = ImportReport.from_dict(record.report)
+    return render(request, "people/import_detail.html", {"record": record, "report": report})
+
+
+@require_POST
+def import_apply(request, pk):
+    _require_import_rights(request)
+    with transaction.atomic():
+        record = get_object_or_404(OrgImport.objects.select_for_update(), pk=pk)
+        if record.status != OrgImport.Status.PREVIEWED:
+            messages.error(
+                request, _("This import was already applied or had bad rows; upload the files again.")
+            )
+            return redirect("people:import_detail", pk=record.pk)
+        previewed = ImportReport.from_dict(record.report)
+        report = org_import_apply(
+            units_data=record.units_text if record.units_filename else None,
+            people_data=record.people_text if record.people_filename else None,
+            expected_summary=previewed.summary(),
+        )
+        record.report = report.as_dict()
+        if report.applied:
+            record.status = OrgImport.Status.APPLIED
+            record.applied_at = timezone.now()
+        elif not report.ok:
+            record.status = OrgImport.Status.REJECTED
+        record.save()
+    if report.applied:
+        messages.success(request, _("The import was applied."))
+    elif report.stale:
+        messages.warning(request, _("The organisation changed since the check. Look at the new summary."))
+    elif report.ok:
+        messages.info(request, _("Nothing to change: the organisation already matches these files."))
+    else:
+        messages.error(request, _("Some rows are now bad; nothing was applied."))
+    return redirect("people:import_detail", pk=record.pk)
