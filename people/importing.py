@@ -16,13 +16,15 @@ import csv
 import datetime
 import io
 import json
+import secrets
 from dataclasses import asdict, dataclass, field
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from people.models import JobKind, OrgUnit, ReportingLine, User
 from people.selectors import today
@@ -109,11 +111,16 @@ class ImportReport:
             "lines_closed": self.lines_closed,
         }
 
-    def add_change(self, text: str) -> None:
+    def lists_change(self) -> bool:
+        """Whether the next change is listed; past the cap it is only counted.
+
+        Callers build the (translated) text only when this says yes, which keeps a first
+        import of 20,000 people from formatting 20,000 sentences nobody reads.
+        """
         if len(self.changes) < MAX_LISTED_CHANGES:
-            self.changes.append(text)
-        else:
-            self.changes_not_listed += 1
+            return True
+        self.changes_not_listed += 1
+        return False
 
     def error(self, file: str, line: int, message: str) -> None:
         self.errors.append(RowError(file, line, message))
@@ -552,7 +559,8 @@ def _diff(plan: _Plan, *, on: datetime.date) -> None:
         if unit is None:
             plan.new_units.append(row)
             report.units_created += 1
-            report.add_change(_("New unit %(code)s %(name)s") % row)
+            if report.lists_change():
+                report.changes.append(_("New unit %(code)s %(name)s") % row)
             continue
         changes = []
         if unit.name != row["name"]:
@@ -564,9 +572,11 @@ def _diff(plan: _Plan, *, on: datetime.date) -> None:
         if changes:
             plan.changed_units.append(row)
             report.units_updated += 1
-            report.add_change(
-                _("Unit %(code)s: %(fields)s changed") % {"code": row["code"], "fields": ", ".join(changes)}
-            )
+            if report.lists_change():
+                report.changes.append(
+                    _("Unit %(code)s: %(fields)s changed")
+                    % {"code": row["code"], "fields": ", ".join(changes)}
+                )
         else:
             report.units_unchanged += 1
 
@@ -580,27 +590,31 @@ def _diff(plan: _Plan, *, on: datetime.date) -> None:
         if person is None:
             plan.new_people.append(row)
             report.people_created += 1
-            report.add_change(_("New person %(employee_number)s %(given_name)s %(family_name)s") % row)
+            if report.lists_change():
+                report.changes.append(
+                    _("New person %(employee_number)s %(given_name)s %(family_name)s") % row
+                )
         else:
             changes = [
                 label
                 for label, old, new in [
-                    (_("given name"), person.given_name, row["given_name"]),
-                    (_("family name"), person.family_name, row["family_name"]),
-                    (_("email"), person.email.lower(), row["email"]),
-                    (_("job kind"), person.job_kind, row["job_kind"]),
-                    (_("unit"), unit_code_of.get(person.unit_id, ""), row["unit_code"]),
-                    (_("language"), person.language, row["language"] or person.language),
+                    (gettext_noop("given name"), person.given_name, row["given_name"]),
+                    (gettext_noop("family name"), person.family_name, row["family_name"]),
+                    (gettext_noop("email"), person.email.lower(), row["email"]),
+                    (gettext_noop("job kind"), person.job_kind, row["job_kind"]),
+                    (gettext_noop("unit"), unit_code_of.get(person.unit_id, ""), row["unit_code"]),
+                    (gettext_noop("language"), person.language, row["language"] or person.language),
                 ]
                 if old != new
             ]
             if changes:
                 plan.changed_people.append(row)
                 report.people_updated += 1
-                report.add_change(
-                    _("Person %(number)s: %(fields)s changed")
-                    % {"number": number, "fields": ", ".join(changes)}
-                )
+                if report.lists_change():
+                    report.changes.append(
+                        _("Person %(number)s: %(fields)s changed")
+                        % {"number": number, "fields": ", ".join(_(c) for c in changes)}
+                    )
             else:
                 report.people_unchanged += 1
 
@@ -614,8 +628,8 @@ def _diff(plan: _Plan, *, on: datetime.date) -> None:
         if partner:
             plan.lines_to_open.append((number, partner, kind))
             report.lines_opened += 1
-        if line is not None or partner:
-            report.add_change(
+        if (line is not None or partner) and report.lists_change():
+            report.changes.append(
                 _("Interview partner of %(number)s: %(old)s → %(new)s")
                 % {
                     "number": number,
@@ -649,9 +663,9 @@ def _apply(plan: _Plan, *, on: datetime.date) -> None:
     new_people = []
     for row in plan.new_people:
         person = User(employee_number=row["employee_number"], **_person_values(row, units, None))
-        # No password until the person sets one through "forgot password": an unusable
-        # hash costs nothing, unlike hashing thousands of random passwords.
-        person.password = make_password(None)
+        # No password until the person sets one through "forgot password". This is what
+        # make_password(None) stores, with one urandom call instead of 40 SystemRandom draws.
+        person.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
         new_people.append(person)
     User.objects.bulk_create(new_people, batch_size=1000)
     people.update({p.employee_number: p for p in new_people})

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -6,7 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -50,11 +51,11 @@ def home(request):
 def language_set(request):
     """Switch the interface language: saved on the user, and in a cookie for the login page."""
     language = request.POST.get("language", "")
-    if language not in dict(translation.trans_real.get_languages()):
-        raise Http404
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = reverse("home")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseRedirect(next_url)
     if request.user.is_authenticated:
         request.user.language = language
         request.user.save(update_fields=["language"])

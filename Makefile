@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`. Also `make bench`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test bench install lint messages
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Serves the app with a Celery worker and its embedded beat. Without DATABASE_URL and
+# REDIS_URL it uses SQLite and kombu's filesystem broker under var/: no server needed.
+run: $(STAMP)
+	@export DEBUG=$${DEBUG:-1}; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py seed_demo --if-empty && \
+	{ $(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT); }
+
+test: $(STAMP)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Refresh the Norwegian catalogue after changing user-facing strings, then fill it in.
+messages: $(STAMP)
+	cd config && DEBUG=1 ../$(PY) ../manage.py makemessages -l nb --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv/*'

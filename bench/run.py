@@ -1,0 +1,102 @@
+#!/usr/bin/env python
+"""Benchmarks. Prints a table and writes bench/results.json (merged, so each benchmark
+keeps its own keys).
+
+Runs against PostgreSQL: DATABASE_URL if set, else the local server on 127.0.0.1:5432 if
+one answers, else SQLite (said in the output). It works in a throw-away test database and
+never touches the application's own data.
+
+    import_10k_s   applying the HR files of a 10,000-person organisation to an empty
+                   database (units, people, reporting lines), best of 3
+    reimport_10k_s the same files again, when nothing changes (check only), best of 3
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("VAR_DIR", "/tmp/appraisal-bench")
+
+
+def pick_database() -> None:
+    if os.environ.get("DATABASE_URL"):
+        return
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+    except OSError:
+        return
+    os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/appraisal"
+
+
+def main() -> None:
+    pick_database()
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    from people.demo import demo_organisation
+    from people.importing import org_import_apply
+    from people.models import OrgUnit, ReportingLine, User
+
+    results_path = ROOT / "bench" / "results.json"
+    results = json.loads(results_path.read_text()) if results_path.exists() else {}
+
+    old_config = setup_databases(verbosity=0, interactive=False)
+    try:
+        units_csv, people_csv = demo_organisation(10_000)
+        first, again = [], []
+        for _ in range(3):
+            ReportingLine.objects.all().delete()
+            OrgUnit.objects.update(head=None)
+            User.objects.all().delete()
+            OrgUnit.objects.update(parent=None)
+            OrgUnit.objects.all().delete()
+            start = time.perf_counter()
+            report = org_import_apply(units_data=units_csv, people_data=people_csv)
+            first.append(time.perf_counter() - start)
+            assert report.applied and report.summary()["people_created"] == 10_000, report.errors[:3]
+            start = time.perf_counter()
+            report = org_import_apply(units_data=units_csv, people_data=people_csv)
+            again.append(time.perf_counter() - start)
+            assert not report.changed
+        backend = connection.vendor
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+    results.update(
+        {
+            "import_10k_s": round(min(first), 3),
+            "import_10k_median_s": round(statistics.median(first), 3),
+            "reimport_10k_s": round(min(again), 3),
+            "import_database": backend,
+            "import_target_s": 3.0,
+        }
+    )
+    results_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+
+    rows = [
+        ("import 10,000 people, empty database (best of 3)", f"{min(first):.2f} s", "< 3 s"),
+        ("import 10,000 people, median of 3", f"{statistics.median(first):.2f} s", ""),
+        ("re-import, nothing changes (best of 3)", f"{min(again):.2f} s", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"Database: {backend}")
+    print(f"{'benchmark':<{width}}  {'result':>9}  target")
+    for name, value, target in rows:
+        print(f"{name:<{width}}  {value:>9}  {target}")
+    print(f"Written to {results_path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

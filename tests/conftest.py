@@ -1,0 +1,118 @@
+"""Shared fixtures: a small organisation with one user in every role.
+
+    University (ROOT)                 head: director
+      Department A (A)                head: manager     employee, other_employee -> manager
+      Department B (B)                head: other_manager   outsider -> other_manager
+    HR for everything: hr; HR for department B only: hr_scoped_other
+
+The manager reports to the director (the manager's manager).
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from tests.factories import HRRoleFactory, OrgUnitFactory, ReportingLineFactory, UserFactory
+
+PASSWORD = "pw-for-tests"
+
+
+def need_service(name: str, available: bool, why: str = "") -> None:
+    """Skip a test whose real service is not configured here; in CI, fail instead."""
+    if available:
+        return
+    message = f"needs {name}{': ' + why if why else ''}"
+    if os.environ.get("REQUIRE_REAL_SERVICES"):
+        pytest.fail(f"{message} (REQUIRE_REAL_SERVICES is set, so this may not be skipped)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def require_postgres(db):
+    need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def require_redis():
+    url = os.environ.get("REDIS_URL", "")
+    available = False
+    if url:
+        import redis
+
+        try:
+            available = redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        except redis.RedisError:
+            available = False
+    need_service("Redis", available, "set REDIS_URL=redis://... to a running server")
+    return url
+
+
+@pytest.fixture
+def org(db):
+    root = OrgUnitFactory(code="ROOT", name="University")
+    unit_a = OrgUnitFactory(code="A", name="Department A", parent=root)
+    unit_b = OrgUnitFactory(code="B", name="Department B", parent=root)
+    director = UserFactory(email="director@example.org", unit=root, given_name="Dora", family_name="Director")
+    manager = UserFactory(email="manager@example.org", unit=unit_a, given_name="Mona", family_name="Manager")
+    other_manager = UserFactory(
+        email="other.manager@example.org", unit=unit_b, given_name="Otto", family_name="Othermanager"
+    )
+    employee = UserFactory(
+        email="employee@example.org",
+        unit=unit_a,
+        given_name="Eva",
+        family_name="Employee",
+        job_kind="academic",
+    )
+    other_employee = UserFactory(
+        email="other.employee@example.org", unit=unit_a, given_name="Emil", family_name="Otheremployee"
+    )
+    outsider = UserFactory(
+        email="outsider@example.org", unit=unit_b, given_name="Olga", family_name="Outsider"
+    )
+    hr = UserFactory(email="hr@example.org", unit=root, given_name="Hanne", family_name="Hr")
+    hr_scoped_other = UserFactory(email="hr.b@example.org", unit=unit_b, given_name="Hugo", family_name="Hrb")
+    admin = UserFactory(
+        email="admin@example.org",
+        employee_number="",
+        unit=None,
+        is_staff=True,
+        is_superuser=True,
+        given_name="Ada",
+        family_name="Admin",
+    )
+    root.head, unit_a.head, unit_b.head = director, manager, other_manager
+    for unit in (root, unit_a, unit_b):
+        unit.save()
+    for emp, partner in [
+        (employee, manager),
+        (other_employee, manager),
+        (manager, director),
+        (other_manager, director),
+        (outsider, other_manager),
+        (hr, director),
+        (hr_scoped_other, other_manager),
+    ]:
+        ReportingLineFactory(employee=emp, partner=partner)
+    HRRoleFactory(user=hr, whole_organisation=True)
+    HRRoleFactory(user=hr_scoped_other, whole_organisation=False).units.set([unit_b])
+
+    class Org:
+        pass
+
+    o = Org()
+    o.root, o.unit_a, o.unit_b = root, unit_a, unit_b
+    o.director, o.manager, o.other_manager = director, manager, other_manager
+    o.employee, o.other_employee, o.outsider = employee, other_employee, outsider
+    o.hr, o.hr_scoped_other, o.admin = hr, hr_scoped_other, admin
+    return o
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
