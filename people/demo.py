@@ -116,50 +116,91 @@ FAMILY_NAMES = [
     "Lien",
     "Hauge",
 ]
+# Each faculty with the departments it may have, and research-group topics per department.
 FACULTIES = [
-    ("MN", "Faculty of Mathematics and Natural Sciences"),
-    ("HF", "Faculty of Humanities"),
-    ("SV", "Faculty of Social Sciences"),
-    ("MED", "Faculty of Medicine"),
-    ("JUS", "Faculty of Law"),
-    ("TEK", "Faculty of Engineering"),
-    ("UV", "Faculty of Educational Sciences"),
-    ("OD", "Faculty of Dentistry"),
-    ("TF", "Faculty of Theology"),
-    ("KU", "Faculty of Fine Arts"),
+    (
+        "MN",
+        "Faculty of Mathematics and Natural Sciences",
+        ["Physics", "Chemistry", "Informatics", "Biosciences", "Geosciences", "Mathematics"],
+    ),
+    (
+        "HF",
+        "Faculty of Humanities",
+        ["Linguistics", "History", "Philosophy", "Archaeology", "Media Studies", "Musicology"],
+    ),
+    (
+        "SV",
+        "Faculty of Social Sciences",
+        ["Economics", "Psychology", "Sociology", "Political Science", "Geography", "Anthropology"],
+    ),
+    (
+        "MED",
+        "Faculty of Medicine",
+        [
+            "Health Sciences",
+            "Clinical Medicine",
+            "Basic Medical Sciences",
+            "Nursing",
+            "Public Health",
+            "Nutrition",
+        ],
+    ),
+    (
+        "JUS",
+        "Faculty of Law",
+        [
+            "Private Law",
+            "Public and International Law",
+            "Criminology",
+            "Legal History",
+            "Tax Law",
+            "Legal Theory",
+        ],
+    ),
+    (
+        "TEK",
+        "Faculty of Engineering",
+        ["Electronics", "Mechanical Engineering", "Civil Engineering", "Energy", "Cybernetics", "Materials"],
+    ),
+    (
+        "UV",
+        "Faculty of Educational Sciences",
+        [
+            "Education",
+            "Special Needs Education",
+            "Teacher Education",
+            "Learning Sciences",
+            "Didactics",
+            "Pedagogy",
+        ],
+    ),
+    (
+        "OD",
+        "Faculty of Dentistry",
+        [
+            "Oral Biology",
+            "Clinical Dentistry",
+            "Orthodontics",
+            "Oral Surgery",
+            "Paediatric Dentistry",
+            "Prosthetics",
+        ],
+    ),
+    (
+        "TF",
+        "Faculty of Theology",
+        [
+            "Church History",
+            "Biblical Studies",
+            "Systematic Theology",
+            "Religion and Society",
+            "Practical Theology",
+            "Ethics",
+        ],
+    ),
+    ("KU", "Faculty of Fine Arts", ["Music", "Design", "Visual Arts", "Theatre", "Film", "Art History"]),
 ]
-DEPARTMENT_SUBJECTS = [
-    "Physics",
-    "Chemistry",
-    "Informatics",
-    "Biosciences",
-    "Geosciences",
-    "Mathematics",
-    "Linguistics",
-    "History",
-    "Philosophy",
-    "Economics",
-    "Psychology",
-    "Sociology",
-    "Health Sciences",
-    "Clinical Medicine",
-]
-GROUP_TOPICS = [
-    "Theory",
-    "Materials",
-    "Data Science",
-    "Ecology",
-    "Climate",
-    "Algorithms",
-    "Language Technology",
-    "Archaeology",
-    "Ethics",
-    "Labour Markets",
-    "Cognition",
-    "Welfare",
-    "Epidemiology",
-    "Imaging",
-]
+GROUP_TOPICS = ["Theory", "Methods", "Data", "Society", "Practice"]
 
 # The demo logins, always the same people whatever the size.
 DEMO_PASSWORD = "demo"
@@ -233,9 +274,8 @@ def demo_organisation(employees: int = 60) -> tuple[str, str]:
         ("ADM", "administrative", director.number, "immediate_superior", 1)
     ]
 
-    subject = 0
     for f in range(faculties):
-        code, name = FACULTIES[f]
+        code, name, subjects = FACULTIES[f]
         dean = person("academic", code, rector.number, "head_of_unit")
         units.append((code, name, "UNI", dean.number))
         admin_head = person(
@@ -249,10 +289,7 @@ def demo_organisation(employees: int = 60) -> tuple[str, str]:
         slots.append((f"{code}-ADM", "administrative", admin_head.number, "immediate_superior", 1))
         for d in range(departments):
             dept_code = f"{code}-D{d + 1}"
-            dept_name = f"Department of {DEPARTMENT_SUBJECTS[subject % len(DEPARTMENT_SUBJECTS)]}"
-            if subject >= len(DEPARTMENT_SUBJECTS):
-                dept_name += f" {subject // len(DEPARTMENT_SUBJECTS) + 1}"
-            subject += 1
+            dept_name = f"Department of {subjects[d]}"
             head = person(
                 "academic",
                 dept_code,
@@ -268,9 +305,9 @@ def demo_organisation(employees: int = 60) -> tuple[str, str]:
             slots.append((dept_code, "administrative", head.number, "immediate_superior", 1))
             for g in range(groups):
                 group_code = f"{dept_code}-G{g + 1}"
-                topic = GROUP_TOPICS[(subject + g) % len(GROUP_TOPICS)]
                 leader = person("academic", group_code, head.number, "head_of_unit")
-                units.append((group_code, f"Research group for {topic}", dept_code, leader.number))
+                topic = f"{subjects[d]}: {GROUP_TOPICS[g]}"
+                units.append((group_code, f"Research group {topic}", dept_code, leader.number))
                 slots.append((group_code, "technical", leader.number, "research_group_leader", 1))
                 slots.append((group_code, "academic", leader.number, "professional_leader", 1))
 
