@@ -37,5 +37,5 @@ lint: $(STAMP)
 
 # Refresh the Norwegian catalogue after changing user-facing strings, then fill it in.
 messages: $(STAMP)
-	cd config && DEBUG=1 ../$(PY) ../manage.py makemessages -l nb --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	DEBUG=1 $(PY) manage.py makemessages -l nb --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 	DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv/*'

@@ -1,0 +1,81 @@
+"""Pages in a real browser: Debian's Chromium driven by Playwright, against a live server.
+
+Screenshots land in tests/artifacts/ for a person to look at.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD, need_service
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page(transactional_db, live_server):
+    need_service(
+        "Chromium", Path(CHROMIUM).exists() or bool(shutil.which("chromium")), "apt-get install chromium"
+    )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.base_url = live_server.url
+        yield page
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def log_in(page, email):
+    page.context.clear_cookies()
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.mark.real_services
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("employee", "You hold your performance assessment interview with Mona Manager"),
+        ("manager", "You hold interviews with 2 people"),
+        ("director", "You hold interviews with 3 people"),
+        ("hr", "You are HR for the whole organisation."),
+        ("hr_scoped_other", "You are HR for: Department B"),
+        ("admin", "Users, roles and every record"),
+    ],
+)
+def test_home_page_in_a_browser_for_each_role(page, org, role, sees):
+    log_in(page, getattr(org, role).email)
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
+    assert sees in page.inner_text("main")
+    page.screenshot(path=ARTIFACTS / f"home-{role}.png", full_page=True)
+
+
+@pytest.mark.real_services
+def test_hr_browses_the_tree_and_switches_to_norwegian(page, org):
+    log_in(page, org.hr.email)
+    page.get_by_role("link", name="Organisation").first.click()
+    page.get_by_role("link", name="Department A").click()
+    assert "Eva Employee" in page.inner_text("main")
+    page.get_by_label("Language").select_option("nb")
+    page.get_by_role("button", name="Change").click()
+    assert page.get_by_role("heading", level=2, name="Personer og samtalepartnerne deres").is_visible()
+    page.screenshot(path=ARTIFACTS / "unit-detail-nb.png", full_page=True)
