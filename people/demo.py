@@ -9,6 +9,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from people.importing import PEOPLE_COLUMNS, PEOPLE_OPTIONAL, UNIT_COLUMNS, UNIT_OPTIONAL
+
 GIVEN_NAMES = [
     "Kari",
     "Ola",
@@ -323,7 +325,7 @@ def demo_organisation(employees: int = 60) -> tuple[str, str]:
 def _units_csv(units) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["code", "name", "parent_code", "head_employee_number"])
+    writer.writerow(UNIT_COLUMNS + UNIT_OPTIONAL)
     writer.writerows(units)
     return out.getvalue()
 
@@ -331,19 +333,7 @@ def _units_csv(units) -> str:
 def _people_csv(people: list[Person]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "employee_number",
-            "given_name",
-            "family_name",
-            "email",
-            "job_kind",
-            "unit_code",
-            "partner_employee_number",
-            "partner_kind",
-            "language",
-        ]
-    )
+    writer.writerow(PEOPLE_COLUMNS + PEOPLE_OPTIONAL)
     for p in people:
         writer.writerow(
             [p.number, p.given, p.family, p.email, p.job_kind, p.unit, p.partner, p.partner_kind, p.language]

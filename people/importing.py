@@ -263,6 +263,7 @@ class _Plan:
     lines_to_close: list[int] = field(default_factory=list)
     lines_to_open: list[tuple[str, str, str]] = field(default_factory=list)
     old_emails: dict[int, str] = field(default_factory=dict)
+    unit_codes_in_file: set[str] = field(default_factory=set)
 
 
 def org_import_check(*, units_data: bytes | str | None, people_data: bytes | str | None) -> ImportReport:
@@ -335,6 +336,7 @@ def _check_units(plan: _Plan) -> None:
     first_line: dict[str, int] = {}
     good_rows = []
     people_numbers = set(plan.people) | {row["employee_number"] for _line, row in plan.people_rows}
+    plan.unit_codes_in_file = {row["code"] for _line, row in plan.unit_rows if row["code"]}
     for line, row in plan.unit_rows:
         code = row["code"]
         problems = []
@@ -407,8 +409,8 @@ def _find_cycle(start: str, parent_of: dict[str, str]) -> list[str] | None:
 
 def _check_people(plan: _Plan, *, on: datetime.date) -> None:
     report = plan.report
-    valid_unit_codes = set(plan.units) | {row["code"] for _line, row in plan.unit_rows}
-    all_unit_codes_in_file = valid_unit_codes | {row["code"] for _line, row in plan.unit_rows}
+    # A unit whose own row is bad is reported there, not again on every person in it.
+    known_unit_codes = set(plan.units) | plan.unit_codes_in_file
     first_line: dict[str, int] = {}
     email_line: dict[str, int] = {}
     good_rows = []
@@ -449,7 +451,7 @@ def _check_people(plan: _Plan, *, on: datetime.date) -> None:
                 _("Unknown job kind %(value)s; use one of: %(allowed)s.")
                 % {"value": row["job_kind"] or _("(empty)"), "allowed": ", ".join(JobKind.values)}
             )
-        if row["unit_code"] not in all_unit_codes_in_file:
+        if row["unit_code"] not in known_unit_codes:
             problems.append(_("Unknown unit %(code)s.") % {"code": row["unit_code"] or _("(empty)")})
         partner = row["partner_employee_number"]
         kind = _normal_kind(row["partner_kind"])

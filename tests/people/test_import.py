@@ -332,3 +332,10 @@ def test_import_org_command_dry_run_then_apply(tmp_path, capsys):
     assert "People: 5 created" in capsys.readouterr().out and User.objects.count() == 5
     call_command("import_org", **args)
     assert "Nothing to change" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_import_person_in_a_bad_unit_row_is_not_blamed_twice():
+    units = UNITS.replace("PHY,Department of Physics,FAC,1002", "PHY,,FAC,1002")
+    report = apply(units=units)
+    assert errors_of(report) == [("units", 4, "The unit name is empty.")]
