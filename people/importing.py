@@ -89,6 +89,11 @@ class ImportReport:
         return not self.errors
 
     @property
+    def bad_rows(self) -> int:
+        """How many rows (or whole-file problems) are bad; a row can have several problems."""
+        return len({(e.file, e.line) for e in self.errors})
+
+    @property
     def changed(self) -> bool:
         return bool(
             self.units_created
@@ -128,6 +133,7 @@ class ImportReport:
     def as_dict(self) -> dict:
         data = asdict(self)
         data["ok"] = self.ok
+        data["bad_rows"] = self.bad_rows
         data["changed"] = self.changed
         return data
 

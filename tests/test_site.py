@@ -141,3 +141,15 @@ def test_seed_demo_scales_to_thousands(db, capsys):
     call_command("seed_demo", employees=3000)
     assert User.objects.exclude(employee_number="").count() == 3000
     assert OrgUnit.objects.count() > 40
+
+
+def test_dates_read_day_first_in_both_languages(login, org):
+    import datetime
+
+    from django.utils import formats, translation
+
+    day = datetime.date(2026, 11, 22)
+    with translation.override("en"):
+        assert formats.date_format(day, "SHORT_DATE_FORMAT") == "22/11/2026"
+    with translation.override("nb"):
+        assert formats.date_format(day, "SHORT_DATE_FORMAT") == "22.11.2026"

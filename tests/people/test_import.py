@@ -244,6 +244,7 @@ def test_import_reports_every_bad_row_not_only_the_first():
     people = PEOPLE + "1005,A,B,bad,academic,PHY,,,\n1006,C,D,c@uni.example,wizard,PHY,,,\n"
     report = apply(people=people)
     assert [(e.line, e.message.split()[0]) for e in report.errors] == [(7, "bad"), (8, "Unknown")]
+    assert report.bad_rows == 2
 
 
 @pytest.mark.django_db
@@ -339,3 +340,9 @@ def test_import_person_in_a_bad_unit_row_is_not_blamed_twice():
     units = UNITS.replace("PHY,Department of Physics,FAC,1002", "PHY,,FAC,1002")
     report = apply(units=units)
     assert errors_of(report) == [("units", 4, "The unit name is empty.")]
+
+
+@pytest.mark.django_db
+def test_import_counts_a_row_with_several_problems_once():
+    report = apply(people=PEOPLE + "1005,A,B,bad,wizard,NOPE,,,\n")
+    assert len(report.errors) == 3 and report.bad_rows == 1

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         report = org_import_apply(units_data=data["units"], people_data=data["people"], dry_run=dry_run)
         self.print_report(report, dry_run=dry_run, verbosity=verbosity)
         if not report.ok:
-            raise CommandError(f"{len(report.errors)} bad row(s); nothing was applied.")
+            raise CommandError(f"{report.bad_rows} bad row(s); nothing was applied.")
 
     def print_report(self, report: ImportReport, *, dry_run: bool, verbosity: int) -> None:
         for error in report.errors:
