@@ -169,6 +169,15 @@ def read_rows(
     reported on line 1 and give no rows.
     """
     text = decode(data, label=label, report=report)
+    if "\x00" in text:
+        report.error(
+            label,
+            1,
+            _(
+                "This is not a text file (a spreadsheet or a picture?). Save it as CSV (UTF-8) and upload that."
+            ),
+        )
+        return []
     if not text.strip():
         report.error(label, 1, _("The file is empty."))
         return []
@@ -180,6 +189,19 @@ def read_rows(
     # columns; csv.Sniffer guesses wrongly on short files with few columns.
     delimiter = max([",", ";", "\t"], key=lambda d: len(header_line.split(d)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _csv_rows(reader, label=label, required=required, optional=optional, report=report)
+    except csv.Error as exc:
+        # A stray quote or a NUL byte: say where, rather than fail the whole upload with a 500.
+        report.error(
+            label,
+            max(reader.line_num, 1),
+            _("This line cannot be read as CSV (%(error)s). Check its quotes.") % {"error": exc},
+        )
+        return []
+
+
+def _csv_rows(reader, *, label, required, optional, report) -> list[tuple[int, dict[str, str]]]:
     header = [h.strip().lower() for h in next(reader)]
     if not _header_ok(header, label=label, required=required, optional=optional, report=report):
         return []
@@ -196,8 +218,7 @@ def read_rows(
                 % {"found": len(values), "expected": len(header)},
             )
             continue
-        row = {column: value.strip() for column, value in zip(header, values, strict=True)}
-        rows.append((line, row))
+        rows.append((line, {column: value.strip() for column, value in zip(header, values, strict=True)}))
     return rows
 
 

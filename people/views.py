@@ -210,15 +210,17 @@ def import_start(request):
             report = ImportReport()
             for field in ("units_file", "people_file"):
                 upload = form.cleaned_data.get(field)
+                # PostgreSQL text cannot hold NUL; such a file is refused by the check anyway.
                 texts[field] = decode(upload.read(), label=upload.name, report=report) if upload else None
+            stored = {field: (text or "").replace("\x00", "") for field, text in texts.items()}
             checked = org_import_check(units_data=texts["units_file"], people_data=texts["people_file"])
             checked.notes = report.notes + checked.notes
             record = OrgImport.objects.create(
                 created_by=request.user,
                 units_filename=getattr(form.cleaned_data.get("units_file"), "name", ""),
                 people_filename=getattr(form.cleaned_data.get("people_file"), "name", ""),
-                units_text=texts["units_file"] or "",
-                people_text=texts["people_file"] or "",
+                units_text=stored["units_file"],
+                people_text=stored["people_file"],
                 status=OrgImport.Status.PREVIEWED if checked.ok else OrgImport.Status.REJECTED,
                 report=checked.as_dict(),
             )

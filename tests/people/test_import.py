@@ -346,3 +346,35 @@ def test_import_person_in_a_bad_unit_row_is_not_blamed_twice():
 def test_import_counts_a_row_with_several_problems_once():
     report = apply(people=PEOPLE + "1005,A,B,bad,wizard,NOPE,,,\n")
     assert len(report.errors) == 3 and report.bad_rows == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("garbage", "message"),
+    [
+        ("1005,A,B,a@b.example,academic,PHY,,,\0\n", "This is not a text file"),
+        ('1005,A,B,"' + "x" * 200_000 + '",academic,PHY,,,\n', "cannot be read as CSV"),
+    ],
+)
+def test_import_unreadable_csv_is_a_bad_row_not_a_crash(garbage, message):
+    report = apply(units=None, people=PEOPLE + garbage)
+    assert not report.ok
+    assert [e.file for e in report.errors] == ["people"] and message in report.errors[0].message
+    assert not User.objects.exists()
+
+
+def test_import_page_with_a_binary_file_explains(login, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    response = login(org.hr).post(
+        reverse("people:import_start"),
+        {
+            "people_file": SimpleUploadedFile(
+                "photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+            )
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "bad row" in response.content.decode()
