@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from interviews import views as interview_views
 from people import views as people_views
 from people.forms import QueuedPasswordResetForm
 
 urlpatterns = [
-    path("", people_views.home, name="home"),
+    path("", interview_views.home, name="home"),
     path("healthz", people_views.healthz, name="healthz"),
     path("account/language/", people_views.language_set, name="language_set"),
     path(
@@ -16,5 +17,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("hr/", include("people.urls")),
+    path("", include("interviews.urls")),
     path("admin/", admin.site.urls),
 ]

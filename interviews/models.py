@@ -1,1 +1,157 @@
-# Models arrive with the cycles, prep-form and record issues.
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Cycle(models.Model):
+    """A named period in which the interviews of some units are held."""
+
+    class Frequency(models.TextChoices):
+        YEARLY = "yearly", _("Yearly")
+        HALF_YEARLY = "half_yearly", _("Half-yearly")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=200)
+    units = models.ManyToManyField(
+        "people.OrgUnit",
+        verbose_name=_("units"),
+        related_name="cycles",
+        help_text=_("The units whose people take part; each unit includes its sub-units."),
+    )
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    frequency = models.CharField(
+        _("frequency"), max_length=16, choices=Frequency.choices, default=Frequency.YEARLY
+    )
+    min_notice_days = models.PositiveSmallIntegerField(
+        _("minimum notice (days)"), default=14, help_text=_("How many days ahead a meeting must be booked.")
+    )
+    min_length_minutes = models.PositiveSmallIntegerField(
+        _("minimum length (minutes)"), default=60, help_text=_("The shortest meeting that may be booked.")
+    )
+    prep_reminder_days = models.PositiveSmallIntegerField(
+        _("preparation reminders start (days before the meeting)"), default=7
+    )
+    archive_for_hr = models.BooleanField(
+        _("archive signed summaries for HR"),
+        default=False,
+        help_text=_(
+            "If ticked, HR can read the signed summaries of this cycle. Nothing else is ever shown to HR."
+        ),
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    launched_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic lock: an edit based on an older version is refused, not silently applied.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+        ordering = ["-opens_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gt=F("opens_on")), name="cycle_closes_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_length_minutes__gte=15), name="cycle_min_length_at_least_15"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Interview(models.Model):
+    """One employee's interview with their partner in one cycle."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        SIGNED = "signed", _("Signed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXCUSED = "excused", _("Excused")
+
+    UNFINISHED = (State.PLANNED, State.SCHEDULED, State.HELD)
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="interviews"
+    )
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
+        related_name="interviews",
+    )
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("interview partner"),
+        on_delete=models.PROTECT,
+        related_name="partner_interviews",
+    )
+    # The employee's unit when the interview was created, so figures stay put when people move.
+    unit = models.ForeignKey(
+        "people.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="interviews"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
+    reason = models.TextField(_("reason"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), null=True, blank=True)
+    place = models.CharField(_("place or video link"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # The calendar event: one UID for the interview's life, SEQUENCE raised on every change.
+    ics_uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    ics_sequence = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        ordering = ["cycle", "employee__family_name", "employee__given_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "employee"], name="interview_one_per_employee_per_cycle"
+            ),
+            models.CheckConstraint(
+                condition=~Q(partner=F("employee")), name="interview_partner_not_employee"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(duration_minutes__isnull=False),
+                name="interview_meeting_has_length",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["partner", "state"]),
+            models.Index(fields=["cycle", "state"]),
+            models.Index(fields=["partner", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} · {self.cycle}"
+
+    @property
+    def ends_at(self):
+        if self.starts_at is None or self.duration_minutes is None:
+            return None
+        import datetime
+
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_unfinished(self) -> bool:
+        return self.state in self.UNFINISHED

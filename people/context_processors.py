@@ -1,3 +1,4 @@
+from people.models import ReportingLine
 from people.selectors import hr_role_of
 
 
@@ -7,4 +8,9 @@ def roles(request):
     if not user.is_authenticated:
         return {}
     role = hr_role_of(user)
-    return {"is_hr": role is not None, "is_hr_whole_organisation": bool(role and role.whole_organisation)}
+    return {
+        "is_hr": role is not None,
+        "is_hr_whole_organisation": bool(role and role.whole_organisation),
+        # Anyone who is, or was, somebody's interview partner has a list of interviews.
+        "is_partner": ReportingLine.objects.filter(partner=user).exists(),
+    }

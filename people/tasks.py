@@ -1,5 +1,6 @@
 import logging
 import smtplib
+from email.mime.text import MIMEText
 
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
@@ -14,13 +15,23 @@ logger = logging.getLogger(__name__)
     retry_backoff_max=3600,
     max_retries=8,
 )
-def send_email(*, subject: str, body: str, to: list[str], html: str | None = None) -> None:
+def send_email(
+    *, subject: str, body: str, to: list[str], html: str | None = None, calendar: dict | None = None
+) -> None:
     """Send one email outside the web request, so a slow mail server never holds a page.
 
-    Retried with back-off on transient failures; after the last retry Celery logs the
-    failure with the task's arguments.
+    calendar, if given, is {"method": "REQUEST" or "CANCEL", "content": iCalendar text},
+    attached as text/calendar with its method, which mail clients need to offer
+    "accept" or to remove the event. Retried with back-off on transient failures; after
+    the last retry Celery logs the failure with the task's arguments.
     """
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     if html:
         message.attach_alternative(html, "text/html")
+    if calendar:
+        part = MIMEText(calendar["content"], "calendar", "utf-8")
+        part.set_param("method", calendar["method"])
+        filename = "cancel.ics" if calendar["method"] == "CANCEL" else "invite.ics"
+        part.add_header("Content-Disposition", "attachment", filename=filename)
+        message.attach(part)
     message.send()

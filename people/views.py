@@ -31,21 +31,6 @@ from people.services import reporting_line_change
 PEOPLE_PAGE_SIZE = 200
 
 
-def home(request):
-    user = request.user
-    role = hr_role_of(user)
-    partnered = list(people_partnered_by(user).order_by("family_name", "given_name")[:50])
-    context = {
-        "my_line": current_line_of(user),
-        "partnered": partnered,
-        "partnered_count": people_partnered_by(user).count() if len(partnered) == 50 else len(partnered),
-        "headed_units": list(user.headed_units.all()),
-        "hr_role": role,
-        "hr_units": list(role.units.all()) if role and not role.whole_organisation else [],
-    }
-    return render(request, "home.html", context)
-
-
 @login_not_required
 @require_POST
 def language_set(request):

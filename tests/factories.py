@@ -52,3 +52,29 @@ class HRRoleFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     whole_organisation = True
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "interviews.Cycle"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Performance assessment interviews {2026 + n}")
+    opens_on = datetime.date(2026, 1, 1)
+    closes_on = datetime.date(2026, 12, 31)
+    state = "open"
+
+    @factory.post_generation
+    def units(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.units.set(extracted)
+
+
+class InterviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "interviews.Interview"
+
+    cycle = factory.SubFactory(CycleFactory)
+    employee = factory.SubFactory(UserFactory)
+    partner = factory.SubFactory(UserFactory)
+    unit = factory.LazyAttribute(lambda o: o.employee.unit)

@@ -4,10 +4,14 @@ A new URL must be added here (test_every_url_is_in_the_matrix fails otherwise), 
 view can forget its access check. Outsiders get 404, never 403: they learn nothing.
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from people.models import OrgImport
+from tests.factories import CycleFactory, InterviewFactory
 
 ROLES = [
     "anonymous",
@@ -67,7 +71,81 @@ MATRIX = [
     ("people:import_detail", lambda o: {"pk": o.org_import.pk}, "get", HR_ONLY, 404),
     ("people:import_apply", lambda o: {"pk": o.org_import.pk}, "post", {"hr": 302}, 404),
     ("people:import_apply", lambda o: {"pk": o.org_import.pk}, "get", {}, 405),
+    # Cycles: HR pages. Scoped HR of department B sees the university-wide cycle (it covers B)
+    # but may not change it (it covers A too).
+    ("interviews:cycle_list", None, "get", {"hr": 200, "hr_scoped_other": 200}, 404),
+    ("interviews:cycle_create", None, "get", {"hr": 200, "hr_scoped_other": 200}, 404),
+    ("interviews:cycle_create", None, "post", {"hr": 200, "hr_scoped_other": 200}, 404),
+    (
+        "interviews:cycle_detail",
+        lambda o: {"pk": o.cycle.pk},
+        "get",
+        {"hr": 200, "hr_scoped_other": 200},
+        404,
+    ),
+    ("interviews:cycle_detail", lambda o: {"pk": o.cycle_a.pk}, "get", HR_ONLY, 404),
+    ("interviews:cycle_edit", lambda o: {"pk": o.draft.pk}, "get", HR_ONLY, 404),
+    ("interviews:cycle_edit", lambda o: {"pk": o.draft.pk}, "post", HR_ONLY, 404),
+    ("interviews:cycle_launch", lambda o: {"pk": o.draft.pk}, "post", {"hr": 302}, 404),
+    ("interviews:cycle_add_missing", lambda o: {"pk": o.cycle.pk}, "post", {"hr": 302}, 404),
+    ("interviews:cycle_close", lambda o: {"pk": o.cycle.pk}, "post", {"hr": 302}, 404),
+    # Interviews: the two parties; HR of the unit sees the status and may cancel or excuse.
+    ("interviews:my_interviews", None, "get", LOGGED_IN, 200),
+    (
+        "interviews:interview_detail",
+        lambda o: {"pk": o.interview.pk},
+        "get",
+        {"employee": 200, "manager": 200, "hr": 200},
+        404,
+    ),
+    ("interviews:interview_schedule", lambda o: {"pk": o.interview.pk}, "get", {"manager": 200}, 404),
+    ("interviews:interview_schedule", lambda o: {"pk": o.interview.pk}, "post", {"manager": 200}, 404),
+    (
+        "interviews:interview_cancel",
+        lambda o: {"pk": o.interview.pk},
+        "post",
+        {"manager": 302, "hr": 302},
+        404,
+    ),
+    (
+        "interviews:interview_excuse",
+        lambda o: {"pk": o.interview.pk},
+        "post",
+        {"manager": 302, "hr": 302},
+        404,
+    ),
+    (
+        "interviews:interview_reopen",
+        lambda o: {"pk": o.interview.pk},
+        "post",
+        {"manager": 302, "hr": 302},
+        404,
+    ),
+    ("interviews:interview_held", lambda o: {"pk": o.scheduled.pk}, "post", {"manager": 302}, 404),
+    (
+        "interviews:interview_calendar",
+        lambda o: {"pk": o.scheduled.pk},
+        "get",
+        {"other_employee": 200, "manager": 200},
+        404,
+    ),
 ]
+
+
+def add_cycles(org):
+    """An open cycle over the university with two interviews, one for department A only, and a draft."""
+    org.cycle = CycleFactory(name="All", units=[org.root])
+    org.cycle_a = CycleFactory(name="Only A", units=[org.unit_a])
+    org.draft = CycleFactory(name="Draft", units=[org.root], state="draft")
+    org.interview = InterviewFactory(cycle=org.cycle, employee=org.employee, partner=org.manager)
+    org.scheduled = InterviewFactory(
+        cycle=org.cycle,
+        employee=org.other_employee,
+        partner=org.manager,
+        state="scheduled",
+        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        duration_minutes=60,
+    )
 
 
 def test_every_url_is_in_the_matrix():
@@ -95,6 +173,7 @@ def test_access(client, org, name, kwargs, method, role, status):
     org.org_import = OrgImport.objects.create(
         created_by=org.hr, units_text="code,name,parent_code\n", units_filename="units.csv", report={}
     )
+    add_cycles(org)
     if role != "anonymous":
         client.force_login(getattr(org, role))
     url = reverse(name, kwargs=kwargs(org) if kwargs else None)

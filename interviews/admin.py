@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from interviews.models import Cycle, Interview
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ["name", "state", "opens_on", "closes_on", "frequency", "archive_for_hr"]
+    list_filter = ["state", "frequency"]
+    search_fields = ["name"]
+    filter_horizontal = ["units"]
+    readonly_fields = ["created_by", "created_at", "launched_at", "closed_at", "version"]
+
+
+@admin.register(Interview)
+class InterviewAdmin(admin.ModelAdmin):
+    list_display = ["employee", "partner", "cycle", "state", "starts_at"]
+    list_filter = ["state", "cycle"]
+    search_fields = ["employee__email", "employee__family_name", "partner__email", "partner__family_name"]
+    list_select_related = ["employee", "partner", "cycle"]
+    raw_id_fields = ["employee", "partner", "unit", "cycle"]
+    readonly_fields = ["ics_uid", "ics_sequence", "version", "created_at", "updated_at"]

@@ -1,0 +1,131 @@
+import datetime
+import zoneinfo
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from interviews.models import Cycle, Interview
+from people.models import OrgUnit
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CycleForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Cycle
+        fields = [
+            "name",
+            "units",
+            "opens_on",
+            "closes_on",
+            "frequency",
+            "min_notice_days",
+            "min_length_minutes",
+            "prep_reminder_days",
+            "archive_for_hr",
+        ]
+        widgets = {
+            "opens_on": DateInput(),
+            "closes_on": DateInput(),
+            "units": forms.SelectMultiple(attrs={"size": 12}),
+        }
+
+    def __init__(self, *args, units_queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = (
+            units_queryset if units_queryset is not None else OrgUnit.objects.all()
+        )
+        self.fields["units"].help_text = _(
+            "The units whose people take part; each unit includes its sub-units. Hold Ctrl (or ⌘) to choose several."
+        )
+        self.fields["min_length_minutes"].min_value = 15
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save the cycle")))
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_on", _("The cycle must close after it opens."))
+        if data.get("min_length_minutes") is not None and data["min_length_minutes"] < 15:
+            self.add_error("min_length_minutes", _("A meeting of less than 15 minutes is no interview."))
+        return data
+
+    def _post_clean(self):
+        # The service validates and saves; the form only checks input.
+        pass
+
+
+def local_datetime(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """The aware moment of a wall-clock time in the organisation's zone.
+
+    Raises ValueError for a time that does not exist that day (the hour skipped when
+    clocks go forward); an hour that happens twice is taken the first time.
+    """
+    tz = timezone.get_default_timezone()
+    naive = datetime.datetime.combine(day, time)
+    aware = naive.replace(tzinfo=tz, fold=0)
+    # A skipped wall time does not survive the round trip through UTC.
+    if aware.astimezone(datetime.UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        raise ValueError("nonexistent local time")
+    return aware
+
+
+class ScheduleForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    time = forms.TimeField(
+        label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
+    place = forms.CharField(
+        label=_("Place or video link"),
+        max_length=500,
+        required=False,
+        help_text=_("A room, an address or a meeting link."),
+    )
+    note = forms.CharField(
+        label=_("Note to the employee"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, interview: Interview, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.interview = interview
+        self.helper = FormHelper()
+        label = (
+            _("Move the meeting") if interview.state == Interview.State.SCHEDULED else _("Book the meeting")
+        )
+        self.helper.add_input(Submit("submit", label))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("time"):
+            try:
+                data["starts_at"] = local_datetime(data["date"], data["time"])
+            except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+                self.add_error(
+                    "time",
+                    _("This time does not exist on that day: the clocks go forward. Choose another time."),
+                )
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CloseCycleForm(forms.Form):
+    confirm_unfinished = forms.BooleanField(
+        label=_("Close even though some interviews are not finished"), required=False
+    )

@@ -1,0 +1,114 @@
+"""Reads for cycles and interviews, and who may see what."""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from interviews.models import Cycle, Interview
+from people.models import OrgUnit, User
+from people.selectors import current_lines, hr_role_of, units_visible_to_hr
+
+
+def cycles_visible_to(user: User) -> QuerySet[Cycle]:
+    """HR sees the cycles whose scope overlaps their units; nobody else browses cycles.
+
+    A cycle over the whole organisation overlaps a faculty HR's faculty: its unit is an
+    ancestor of theirs. A cycle for one of their departments overlaps too.
+    """
+    role = hr_role_of(user)
+    if role is None:
+        return Cycle.objects.none()
+    if role.whole_organisation:
+        return Cycle.objects.all()
+    ancestors = {
+        int(pk) for path in role.units.values_list("path", flat=True) for pk in path.split("/") if pk
+    }
+    return Cycle.objects.filter(Q(units__in=units_visible_to_hr(user)) | Q(units__in=ancestors)).distinct()
+
+
+def cycle_manageable_by(cycle: Cycle, user: User) -> bool:
+    """HR may change a cycle only if every unit in it lies inside their scope."""
+    role = hr_role_of(user)
+    if role is None:
+        return False
+    if role.whole_organisation:
+        return True
+    visible = set(units_visible_to_hr(user).values_list("pk", flat=True))
+    return set(cycle.units.values_list("pk", flat=True)) <= visible
+
+
+def cycle_scope_units(cycle: Cycle) -> QuerySet[OrgUnit]:
+    """The cycle's units with all their sub-units."""
+    paths = list(cycle.units.values_list("path", flat=True))
+    if not paths:
+        return OrgUnit.objects.none()
+    query = Q()
+    for path in paths:
+        query |= Q(path__startswith=path)
+    return OrgUnit.objects.filter(query)
+
+
+def cycle_scope_people(cycle: Cycle) -> QuerySet[User]:
+    """Everybody who belongs in the cycle: active employees of its units and sub-units."""
+    return User.objects.filter(is_active=True, unit__in=cycle_scope_units(cycle)).exclude(employee_number="")
+
+
+def cycle_people_without_interview(cycle: Cycle) -> QuerySet[User]:
+    """People in scope who have no interview in the cycle, with their current partner (or none).
+
+    These are the people HR must fix (no partner) or add (joined after the launch).
+    """
+    has_interview = Interview.objects.filter(cycle=cycle, employee=OuterRef("pk"))
+    has_partner = current_lines().filter(employee=OuterRef("pk"), partner__is_active=True)
+    return (
+        cycle_scope_people(cycle)
+        .annotate(has_interview=Exists(has_interview), has_partner=Exists(has_partner))
+        .filter(has_interview=False)
+        .select_related("unit")
+        .order_by("has_partner", "family_name", "given_name")
+    )
+
+
+def cycle_state_counts(cycle: Cycle, *, units=None) -> dict[str, int]:
+    """Interviews per state, over the given units only (HR's scope) if units is given."""
+    counts = dict.fromkeys(Interview.State.values, 0)
+    interviews = cycle.interviews.all() if units is None else cycle.interviews.filter(unit__in=units)
+    for row in interviews.values("state").annotate(n=Count("pk")).order_by():
+        counts[row["state"]] = row["n"]
+    return counts
+
+
+def interviews_visible_to(user: User) -> QuerySet[Interview]:
+    """The interviews a user may open: their own, the ones they hold, and (status only) HR's units."""
+    query = Q(employee=user) | Q(partner=user)
+    role = hr_role_of(user)
+    if role is not None:
+        query |= Q(pk__in=Interview.objects.filter(unit__in=units_visible_to_hr(user)).values("pk"))
+    return Interview.objects.filter(query).select_related("cycle", "employee", "partner", "unit")
+
+
+def interviews_held_by(user: User) -> QuerySet[Interview]:
+    """The manager's list: interviews they hold in open cycles."""
+    return Interview.objects.filter(partner=user, cycle__state=Cycle.State.OPEN).select_related(
+        "cycle", "employee", "employee__unit"
+    )
+
+
+def interviews_of_employee(user: User) -> QuerySet[Interview]:
+    return (
+        Interview.objects.filter(employee=user)
+        .exclude(cycle__state=Cycle.State.DRAFT)
+        .select_related("cycle", "partner")
+        .order_by("-cycle__opens_on")
+    )
+
+
+def interview_changeable_by(interview: Interview, user: User, *, action: str) -> bool:
+    """Write access, checked after the interview was loaded through interviews_visible_to.
+
+    Booking, moving and marking held: the interview partner. Cancelling, excusing and
+    reopening: the partner, or HR for the interview's unit.
+    """
+    if user.pk == interview.partner_id:
+        return True
+    if action in {"schedule", "hold"}:
+        return False
+    return units_visible_to_hr(user).filter(pk=interview.unit_id).exists()

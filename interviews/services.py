@@ -1,0 +1,371 @@
+"""Writes for cycles and interviews: each state change is one service that checks the step."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from interviews.invitations import invitations_send_on_commit
+from interviews.models import Cycle, Interview
+from interviews.selectors import cycle_manageable_by, cycle_scope_people, interview_changeable_by
+from people.models import User
+from people.selectors import current_lines
+
+# --- cycles ----------------------------------------------------------------------------
+
+
+CYCLE_FIELDS = [
+    "name",
+    "opens_on",
+    "closes_on",
+    "frequency",
+    "min_notice_days",
+    "min_length_minutes",
+    "prep_reminder_days",
+    "archive_for_hr",
+]
+
+
+def _require_manageable(cycle: Cycle, by: User) -> None:
+    if not cycle_manageable_by(cycle, by):
+        raise ValidationError(_("Only HR for all of this cycle's units can change it."))
+
+
+@transaction.atomic
+def cycle_create(*, by: User, units, **fields) -> Cycle:
+    cycle = Cycle(created_by=by, **{k: fields[k] for k in CYCLE_FIELDS if k in fields})
+    cycle.full_clean(exclude=["units"])
+    cycle.save()
+    cycle.units.set(units)
+    _require_manageable(cycle, by)
+    return cycle
+
+
+@transaction.atomic
+def cycle_update(*, cycle: Cycle, by: User, expected_version: int, units, **fields) -> Cycle:
+    """Change a draft cycle. An edit based on an older version is refused."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _require_manageable(cycle, by)
+    if cycle.state != Cycle.State.DRAFT:
+        raise ValidationError(
+            _("Only a draft cycle can be edited; this one is %(state)s.")
+            % {"state": cycle.get_state_display().lower()}
+        )
+    if cycle.version != expected_version:
+        raise ValidationError(
+            _("Someone else changed this cycle meanwhile. Reload the page to see their change.")
+        )
+    for key in CYCLE_FIELDS:
+        if key in fields:
+            setattr(cycle, key, fields[key])
+    cycle.version = F("version") + 1
+    cycle.full_clean(exclude=["units", "version"])
+    cycle.save()
+    cycle.units.set(units)
+    _require_manageable(cycle, by)
+    cycle.refresh_from_db()
+    return cycle
+
+
+@dataclass
+class LaunchResult:
+    created: int
+    without_partner: int
+
+
+def _create_missing_interviews(cycle: Cycle) -> LaunchResult:
+    """One interview for each person in scope who has a current partner and no interview yet.
+
+    Bulk: one read of the current lines and batched inserts, whatever the size. Conflicts
+    are ignored so that a second run never makes a duplicate.
+    """
+    scope = cycle_scope_people(cycle)
+    existing = set(Interview.objects.filter(cycle=cycle).values_list("employee_id", flat=True))
+    lines = (
+        current_lines()
+        .filter(employee__in=scope, partner__is_active=True)
+        .exclude(partner=F("employee"))
+        .values_list("employee_id", "partner_id", "employee__unit_id")
+    )
+    new = [
+        Interview(cycle=cycle, employee_id=employee, partner_id=partner, unit_id=unit)
+        for employee, partner, unit in lines
+        if employee not in existing
+    ]
+    Interview.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    in_scope = scope.count()
+    return LaunchResult(created=len(new), without_partner=in_scope - len(existing) - len(new))
+
+
+@transaction.atomic
+def cycle_launch(*, cycle: Cycle, by: User) -> LaunchResult:
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _require_manageable(cycle, by)
+    if cycle.state != Cycle.State.DRAFT:
+        raise ValidationError(_("This cycle has been launched already."))
+    if not cycle.units.exists():
+        raise ValidationError(_("Choose at least one unit before launching."))
+    result = _create_missing_interviews(cycle)
+    cycle.state = Cycle.State.OPEN
+    cycle.launched_at = timezone.now()
+    cycle.version = F("version") + 1
+    cycle.save(update_fields=["state", "launched_at", "version"])
+    return result
+
+
+@transaction.atomic
+def cycle_add_missing(*, cycle: Cycle, by: User) -> LaunchResult:
+    """Add interviews for people who joined the scope, or got a partner, after the launch."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _require_manageable(cycle, by)
+    if cycle.state != Cycle.State.OPEN:
+        raise ValidationError(_("People can be added only while the cycle is open."))
+    return _create_missing_interviews(cycle)
+
+
+@transaction.atomic
+def cycle_close(*, cycle: Cycle, by: User, confirm_unfinished: bool = False) -> int:
+    """Close an open cycle; returns how many interviews were unfinished.
+
+    With unfinished interviews, HR must confirm: the count is in the message.
+    """
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _require_manageable(cycle, by)
+    if cycle.state != Cycle.State.OPEN:
+        raise ValidationError(_("Only an open cycle can be closed."))
+    unfinished = cycle.interviews.filter(state__in=Interview.UNFINISHED).count()
+    if unfinished and not confirm_unfinished:
+        raise ValidationError(
+            _("%(count)d interviews are not finished. Tick the box to close the cycle anyway.")
+            % {"count": unfinished}
+        )
+    cycle.state = Cycle.State.CLOSED
+    cycle.closed_at = timezone.now()
+    cycle.version = F("version") + 1
+    cycle.save(update_fields=["state", "closed_at", "version"])
+    return unfinished
+
+
+# --- interviews ------------------------------------------------------------------------
+
+
+def _lock(interview: Interview, *, by: User, expected_version: int | None) -> Interview:
+    interview = (
+        Interview.objects.select_for_update()
+        .select_related("cycle", "employee", "partner")
+        .get(pk=interview.pk)
+    )
+    if expected_version is not None and interview.version != expected_version:
+        raise ValidationError(
+            _("Someone else changed this interview meanwhile (%(state)s). Reload the page and try again.")
+            % {"state": interview.get_state_display().lower()}
+        )
+    if interview.cycle.state != Cycle.State.OPEN:
+        raise ValidationError(
+            _("The cycle is %(state)s; its interviews can no longer change.")
+            % {"state": interview.cycle.get_state_display().lower()}
+        )
+    return interview
+
+
+def _save(interview: Interview, fields: list[str]) -> None:
+    interview.version += 1
+    interview.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def scheduling_problems(
+    *,
+    interview: Interview,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    now: datetime.datetime | None = None,
+) -> dict[str, list[str]]:
+    """Every scheduling rule the proposed meeting breaks, by form field; empty when it is fine."""
+    cycle = interview.cycle
+    now = now or timezone.now()
+    problems: dict[str, list[str]] = {}
+    local_start = timezone.localtime(starts_at)
+    ends_at = starts_at + datetime.timedelta(minutes=duration_minutes)
+    local_end = timezone.localtime(ends_at)
+
+    if duration_minutes < cycle.min_length_minutes:
+        problems.setdefault("duration_minutes", []).append(
+            _("The meeting must last at least %(minutes)d minutes in this cycle.")
+            % {"minutes": cycle.min_length_minutes}
+        )
+    if local_start.date() < cycle.opens_on or local_end.date() > cycle.closes_on:
+        problems.setdefault("date", []).append(
+            _("The meeting must lie inside the cycle, from %(opens)s to %(closes)s.")
+            % {"opens": date_format(cycle.opens_on), "closes": date_format(cycle.closes_on)}
+        )
+    earliest = timezone.localdate(now) + datetime.timedelta(days=cycle.min_notice_days)
+    if local_start.date() < earliest:
+        problems.setdefault("date", []).append(
+            _("Book at least %(days)d days ahead: the earliest date is %(date)s.")
+            % {"days": cycle.min_notice_days, "date": date_format(earliest)}
+        )
+    # Meetings are at most a working day long, so a day's margin finds every overlap.
+    nearby = (
+        Interview.objects.filter(
+            state=Interview.State.SCHEDULED,
+            starts_at__lt=ends_at,
+            starts_at__gt=starts_at - datetime.timedelta(days=1),
+        )
+        .exclude(pk=interview.pk)
+        .select_related("employee", "partner")
+    )
+    for other in nearby.filter(partner=interview.partner_id):
+        if other.ends_at > starts_at:
+            problems.setdefault("time", []).append(
+                _("You already have an interview with %(other)s from %(start)s to %(end)s.")
+                % {
+                    "other": other.employee,
+                    "start": date_format(timezone.localtime(other.starts_at), "H:i"),
+                    "end": date_format(timezone.localtime(other.ends_at), "H:i"),
+                }
+            )
+    for other in nearby.filter(employee=interview.employee_id):
+        if other.ends_at > starts_at:
+            problems.setdefault("time", []).append(
+                _("%(employee)s already has an interview at that time.") % {"employee": interview.employee}
+            )
+    return problems
+
+
+@transaction.atomic
+def interview_schedule(
+    *,
+    interview: Interview,
+    by: User,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    place: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Interview:
+    """Book or move the meeting; both parties get a calendar invitation after commit."""
+    # One manager's bookings are checked one at a time, so two tabs cannot double-book them.
+    User.objects.select_for_update().filter(pk=interview.partner_id).first()
+    interview = _lock(interview, by=by, expected_version=expected_version)
+    if not interview_changeable_by(interview, by, action="schedule"):
+        raise ValidationError(_("Only the interview partner can book the meeting."))
+    if interview.state not in (Interview.State.PLANNED, Interview.State.SCHEDULED):
+        raise ValidationError(
+            _("A meeting can be booked only for a planned or scheduled interview, not a %(state)s one.")
+            % {"state": interview.get_state_display().lower()}
+        )
+    problems = scheduling_problems(
+        interview=interview, starts_at=starts_at, duration_minutes=duration_minutes, now=now
+    )
+    if problems:
+        raise ValidationError(problems)
+    rescheduling = interview.state == Interview.State.SCHEDULED
+    if rescheduling and (
+        interview.starts_at,
+        interview.duration_minutes,
+        interview.place,
+        interview.note,
+    ) == (
+        starts_at,
+        duration_minutes,
+        place,
+        note,
+    ):
+        raise ValidationError(_("Nothing changed: the meeting is already booked like this."))
+    if rescheduling:
+        interview.ics_sequence += 1
+    interview.state = Interview.State.SCHEDULED
+    interview.starts_at = starts_at
+    interview.duration_minutes = duration_minutes
+    interview.place = place
+    interview.note = note
+    _save(interview, ["state", "starts_at", "duration_minutes", "place", "note", "ics_sequence"])
+    invitations_send_on_commit(interview, kind="rescheduled" if rescheduling else "scheduled")
+    return interview
+
+
+def _end(
+    interview: Interview, *, by: User, state: str, reason: str, expected_version: int | None
+) -> Interview:
+    interview = _lock(interview, by=by, expected_version=expected_version)
+    if not interview_changeable_by(interview, by, action=state):
+        raise ValidationError(_("Only the interview partner or HR can do this."))
+    if interview.state not in (Interview.State.PLANNED, Interview.State.SCHEDULED):
+        raise ValidationError(
+            _("A %(state)s interview cannot be cancelled or excused.")
+            % {"state": interview.get_state_display().lower()}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give a reason; both parties will see it.")]})
+    had_meeting = interview.state == Interview.State.SCHEDULED
+    interview.state = state
+    interview.reason = reason.strip()
+    fields = ["state", "reason"]
+    if had_meeting:
+        interview.ics_sequence += 1
+        fields.append("ics_sequence")
+    _save(interview, fields)
+    if had_meeting:
+        invitations_send_on_commit(interview, kind="cancelled")
+    return interview
+
+
+@transaction.atomic
+def interview_cancel(
+    *, interview: Interview, by: User, reason: str, expected_version: int | None = None
+) -> Interview:
+    return _end(
+        interview, by=by, state=Interview.State.CANCELLED, reason=reason, expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def interview_excuse(
+    *, interview: Interview, by: User, reason: str, expected_version: int | None = None
+) -> Interview:
+    """Excuse the employee from this cycle's interview (leave, new starter, ...)."""
+    return _end(
+        interview, by=by, state=Interview.State.EXCUSED, reason=reason, expected_version=expected_version
+    )
+
+
+@transaction.atomic
+def interview_reopen(*, interview: Interview, by: User, expected_version: int | None = None) -> Interview:
+    """Undo a cancellation or an excuse: the interview is planned again, without a meeting."""
+    interview = _lock(interview, by=by, expected_version=expected_version)
+    if not interview_changeable_by(interview, by, action="reopen"):
+        raise ValidationError(_("Only the interview partner or HR can do this."))
+    if interview.state not in (Interview.State.CANCELLED, Interview.State.EXCUSED):
+        raise ValidationError(_("Only a cancelled or excused interview can be reopened."))
+    interview.state = Interview.State.PLANNED
+    interview.reason = ""
+    interview.starts_at = None
+    interview.duration_minutes = None
+    _save(interview, ["state", "reason", "starts_at", "duration_minutes"])
+    return interview
+
+
+@transaction.atomic
+def interview_mark_held(
+    *,
+    interview: Interview,
+    by: User,
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Interview:
+    interview = _lock(interview, by=by, expected_version=expected_version)
+    if not interview_changeable_by(interview, by, action="hold"):
+        raise ValidationError(_("Only the interview partner can mark the interview held."))
+    if interview.state != Interview.State.SCHEDULED:
+        raise ValidationError(_("Only a scheduled interview can be marked held."))
+    if interview.starts_at > (now or timezone.now()):
+        raise ValidationError(_("The meeting has not started yet; mark it held once it has taken place."))
+    interview.state = Interview.State.HELD
+    _save(interview, ["state"])
+    return interview

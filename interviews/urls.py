@@ -1,0 +1,23 @@
+from django.urls import path
+
+from interviews import views
+
+app_name = "interviews"
+
+urlpatterns = [
+    path("cycles/", views.cycle_list, name="cycle_list"),
+    path("cycles/new/", views.cycle_create, name="cycle_create"),
+    path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:pk>/edit/", views.cycle_edit, name="cycle_edit"),
+    path("cycles/<int:pk>/launch/", views.cycle_launch, name="cycle_launch"),
+    path("cycles/<int:pk>/add-missing/", views.cycle_add_missing, name="cycle_add_missing"),
+    path("cycles/<int:pk>/close/", views.cycle_close, name="cycle_close"),
+    path("interviews/", views.my_interviews, name="my_interviews"),
+    path("interviews/<int:pk>/", views.interview_detail, name="interview_detail"),
+    path("interviews/<int:pk>/schedule/", views.interview_schedule, name="interview_schedule"),
+    path("interviews/<int:pk>/cancel/", views.interview_cancel, name="interview_cancel"),
+    path("interviews/<int:pk>/excuse/", views.interview_excuse, name="interview_excuse"),
+    path("interviews/<int:pk>/reopen/", views.interview_reopen, name="interview_reopen"),
+    path("interviews/<int:pk>/held/", views.interview_held, name="interview_held"),
+    path("interviews/<int:pk>/interview.ics", views.interview_calendar, name="interview_calendar"),
+]

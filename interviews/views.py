@@ -1,0 +1,425 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from interviews import services
+from interviews.forms import CloseCycleForm, CycleForm, ReasonForm, ScheduleForm
+from interviews.invitations import interview_ics
+from interviews.models import Cycle, Interview
+from interviews.selectors import (
+    cycle_manageable_by,
+    cycle_people_without_interview,
+    cycle_state_counts,
+    cycles_visible_to,
+    interview_changeable_by,
+    interviews_held_by,
+    interviews_of_employee,
+    interviews_visible_to,
+)
+from people.selectors import (
+    current_line_of,
+    hr_role_of,
+    is_hr_for_whole_organisation,
+    people_partnered_by,
+    units_visible_to_hr,
+)
+
+# --- home ------------------------------------------------------------------------------
+
+
+def home(request):
+    """What each role can do, on one page."""
+    user = request.user
+    role = hr_role_of(user)
+    held = interviews_held_by(user)
+    context = {
+        "my_line": current_line_of(user),
+        "my_interviews": list(interviews_of_employee(user)),
+        "held_counts": {row: held.filter(state=row).count() for row in ("planned", "scheduled")},
+        "held_total": held.count(),
+        "partnered_count": people_partnered_by(user).count(),
+        "headed_units": list(user.headed_units.all()),
+        "hr_role": role,
+        "hr_units": list(role.units.all()) if role and not role.whole_organisation else [],
+        "open_cycles": list(cycles_visible_to(user).filter(state=Cycle.State.OPEN)[:5]) if role else [],
+    }
+    return render(request, "home.html", context)
+
+
+# --- HR: cycles ------------------------------------------------------------------------
+
+
+def _require_hr(request):
+    if hr_role_of(request.user) is None:
+        raise Http404
+
+
+def _cycle_for_hr(request, pk, *, manage=False) -> Cycle:
+    _require_hr(request)
+    cycle = get_object_or_404(cycles_visible_to(request.user), pk=pk)
+    # Seeing a cycle that touches one's units is not changing it: that needs all its units.
+    if manage and not cycle_manageable_by(cycle, request.user):
+        raise Http404
+    return cycle
+
+
+def cycle_list(request):
+    _require_hr(request)
+    cycles = cycles_visible_to(request.user).prefetch_related("units")
+    return render(request, "interviews/cycle_list.html", {"cycles": cycles})
+
+
+def cycle_create(request):
+    _require_hr(request)
+    units = units_visible_to_hr(request.user)
+    form = CycleForm(request.POST or None, units_queryset=units)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"units", "version"}}
+        try:
+            cycle = services.cycle_create(by=request.user, units=form.cleaned_data["units"], **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The cycle was created as a draft. Launch it when it is ready."))
+            return redirect("interviews:cycle_detail", pk=cycle.pk)
+    return render(request, "interviews/cycle_form.html", {"form": form})
+
+
+def cycle_edit(request, pk):
+    cycle = _cycle_for_hr(request, pk, manage=True)
+    if cycle.state != Cycle.State.DRAFT:
+        messages.error(request, _("Only a draft cycle can be edited."))
+        return redirect("interviews:cycle_detail", pk=cycle.pk)
+    units = units_visible_to_hr(request.user)
+    form = CycleForm(
+        request.POST or None, instance=cycle, units_queryset=units, initial={"version": cycle.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"units", "version"}}
+        try:
+            services.cycle_update(
+                cycle=cycle,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version") or 0,
+                units=form.cleaned_data["units"],
+                **data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The cycle was saved."))
+            return redirect("interviews:cycle_detail", pk=cycle.pk)
+    return render(request, "interviews/cycle_form.html", {"form": form, "cycle": cycle})
+
+
+INTERVIEW_PAGE_SIZE = 50
+MISSING_SHOWN = 200
+
+
+def cycle_detail(request, pk):
+    cycle = _cycle_for_hr(request, pk)
+    # HR scoped to some units sees the figures and people of those units only.
+    scope = None if is_hr_for_whole_organisation(request.user) else units_visible_to_hr(request.user)
+    counts = cycle_state_counts(cycle, units=scope)
+    total = sum(counts.values())
+    done = counts["signed"] + counts["excused"] + counts["cancelled"]
+    without_interview = cycle_people_without_interview(cycle)
+    if scope is not None:
+        without_interview = without_interview.filter(unit__in=scope)
+    missing_counts = without_interview.aggregate(
+        total=Count("pk"), with_partner=Count("pk", filter=Q(has_partner=True))
+    )
+    missing = list(without_interview[:MISSING_SHOWN])
+    # Status only: HR never sees the content of an interview here.
+    interviews = (
+        (cycle.interviews.all() if scope is None else cycle.interviews.filter(unit__in=scope))
+        .select_related("employee", "partner", "unit")
+        .order_by("employee__family_name", "employee__given_name")
+    )
+    state = request.GET.get("state", "")
+    if state in Interview.State.values:
+        interviews = interviews.filter(state=state)
+    page = Paginator(interviews, INTERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "interviews/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "units": list(cycle.units.all()),
+            "counts": [(Interview.State(key).label, key, n) for key, n in counts.items()],
+            "total": total,
+            "completion": round(100 * counts["signed"] / (total - counts["excused"] - counts["cancelled"]))
+            if total - counts["excused"] - counts["cancelled"]
+            else 0,
+            "finished": done,
+            "unfinished": counts["planned"] + counts["scheduled"] + counts["held"],
+            "missing": missing,
+            "missing_total": missing_counts["total"],
+            "missing_with_partner": missing_counts["with_partner"],
+            "missing_without_partner": missing_counts["total"] - missing_counts["with_partner"],
+            "page": page,
+            "state": state,
+            "states": Interview.State.choices,
+            "can_manage": cycle_manageable_by(cycle, request.user),
+            "close_form": CloseCycleForm(),
+        },
+    )
+
+
+@require_POST
+def cycle_launch(request, pk):
+    cycle = _cycle_for_hr(request, pk, manage=True)
+    try:
+        result = services.cycle_launch(cycle=cycle, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        text = ngettext(
+            "The cycle is open: %(created)d interview was created.",
+            "The cycle is open: %(created)d interviews were created.",
+            result.created,
+        ) % {"created": result.created}
+        if result.without_partner:
+            text += " " + ngettext(
+                "%(missing)d person has no interview partner yet; see the list below.",
+                "%(missing)d people have no interview partner yet; see the list below.",
+                result.without_partner,
+            ) % {"missing": result.without_partner}
+        messages.success(request, text)
+    return redirect("interviews:cycle_detail", pk=cycle.pk)
+
+
+@require_POST
+def cycle_add_missing(request, pk):
+    cycle = _cycle_for_hr(request, pk, manage=True)
+    try:
+        result = services.cycle_add_missing(cycle=cycle, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            ngettext("%(created)d interview was added.", "%(created)d interviews were added.", result.created)
+            % {"created": result.created},
+        )
+    return redirect("interviews:cycle_detail", pk=cycle.pk)
+
+
+@require_POST
+def cycle_close(request, pk):
+    cycle = _cycle_for_hr(request, pk, manage=True)
+    form = CloseCycleForm(request.POST)
+    form.is_valid()
+    try:
+        services.cycle_close(
+            cycle=cycle,
+            by=request.user,
+            confirm_unfinished=form.cleaned_data.get("confirm_unfinished", False),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The cycle is closed."))
+    return redirect("interviews:cycle_detail", pk=cycle.pk)
+
+
+# --- managers and employees ------------------------------------------------------------
+
+SORTS = {
+    "name": ["employee__family_name", "employee__given_name"],
+    "state": ["state", "employee__family_name"],
+    "time": ["starts_at", "employee__family_name"],
+}
+
+
+def my_interviews(request):
+    """The manager's list: everyone they hold interviews with in open cycles."""
+    interviews = interviews_held_by(request.user)
+    state = request.GET.get("state", "")
+    if state in Interview.State.values:
+        interviews = interviews.filter(state=state)
+    query = request.GET.get("q", "").strip()
+    if query:
+        interviews = interviews.filter(
+            Q(employee__given_name__icontains=query) | Q(employee__family_name__icontains=query)
+        )
+    sort = request.GET.get("sort", "time")
+    interviews = interviews.order_by(*SORTS.get(sort, SORTS["time"]))
+    return render(
+        request,
+        "interviews/my_interviews.html",
+        {
+            "interviews": list(interviews),
+            "state": state,
+            "query": query,
+            "sort": sort if sort in SORTS else "time",
+            "states": Interview.State.choices,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _interview(request, pk) -> Interview:
+    return get_object_or_404(interviews_visible_to(request.user), pk=pk)
+
+
+def interview_detail(request, pk):
+    interview = _interview(request, pk)
+    user = request.user
+    is_party = user.pk in (interview.employee_id, interview.partner_id)
+    return render(
+        request,
+        "interviews/interview_detail.html",
+        {
+            "interview": interview,
+            "is_party": is_party,
+            "is_partner": user.pk == interview.partner_id,
+            "is_employee": user.pk == interview.employee_id,
+            "can_end": interview_changeable_by(interview, user, action="cancelled"),
+            "cycle_open": interview.cycle.state == Cycle.State.OPEN,
+            "reason_form": ReasonForm(initial={"version": interview.version}),
+            "now": timezone.now(),
+        },
+    )
+
+
+def interview_schedule(request, pk):
+    interview = _interview(request, pk)
+    if request.user.pk != interview.partner_id:
+        raise Http404
+    if request.method == "POST":
+        form = ScheduleForm(request.POST, interview=interview)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.interview_schedule(
+                    interview=interview,
+                    by=request.user,
+                    starts_at=data["starts_at"],
+                    duration_minutes=data["duration_minutes"],
+                    place=data["place"],
+                    note=data["note"],
+                    expected_version=data["version"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The meeting is booked; both of you get a calendar invitation by email.")
+                )
+                return redirect("interviews:interview_detail", pk=interview.pk)
+    else:
+        local = timezone.localtime(interview.starts_at) if interview.starts_at else None
+        form = ScheduleForm(
+            interview=interview,
+            initial={
+                "date": local.date() if local else None,
+                "time": local.time() if local else None,
+                "duration_minutes": interview.duration_minutes or interview.cycle.min_length_minutes,
+                "place": interview.place,
+                "note": interview.note,
+                "version": interview.version,
+            },
+        )
+    return render(request, "interviews/interview_schedule.html", {"interview": interview, "form": form})
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _end_view(request, pk, service, done_message):
+    interview = _interview(request, pk)
+    if not interview_changeable_by(interview, request.user, action="cancelled"):
+        raise Http404
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            service(
+                interview=interview,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, done_message)
+    else:
+        messages.error(request, _("Give a reason; both parties will see it."))
+    return redirect("interviews:interview_detail", pk=interview.pk)
+
+
+@require_POST
+def interview_cancel(request, pk):
+    return _end_view(request, pk, services.interview_cancel, _("The interview is cancelled."))
+
+
+@require_POST
+def interview_excuse(request, pk):
+    return _end_view(
+        request, pk, services.interview_excuse, _("The employee is excused from this interview.")
+    )
+
+
+@require_POST
+def interview_reopen(request, pk):
+    interview = _interview(request, pk)
+    if not interview_changeable_by(interview, request.user, action="reopen"):
+        raise Http404
+    try:
+        services.interview_reopen(
+            interview=interview, by=request.user, expected_version=_int(request.POST.get("version"))
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The interview is planned again."))
+    return redirect("interviews:interview_detail", pk=interview.pk)
+
+
+@require_POST
+def interview_held(request, pk):
+    interview = _interview(request, pk)
+    if request.user.pk != interview.partner_id:
+        raise Http404
+    try:
+        services.interview_mark_held(
+            interview=interview, by=request.user, expected_version=_int(request.POST.get("version"))
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The interview is marked held."))
+    return redirect("interviews:interview_detail", pk=interview.pk)
+
+
+def interview_calendar(request, pk):
+    """The meeting as an .ics file, for the two parties to add to a calendar by hand."""
+    interview = _interview(request, pk)
+    if request.user.pk not in (interview.employee_id, interview.partner_id) or interview.starts_at is None:
+        raise Http404
+    method = "REQUEST" if interview.state == Interview.State.SCHEDULED else "CANCEL"
+    response = HttpResponse(
+        interview_ics(interview, method=method), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="interview.ics"'
+    return response
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
