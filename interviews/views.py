@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -235,7 +235,8 @@ def cycle_close(request, pk):
 SORTS = {
     "name": ["employee__family_name", "employee__given_name"],
     "state": ["state", "employee__family_name"],
-    "time": ["starts_at", "employee__family_name"],
+    # Booked meetings first, in time order; those still to book after them.
+    "time": [F("starts_at").asc(nulls_last=True), "employee__family_name"],
 }
 
 

@@ -10,16 +10,27 @@ from tests.factories import CycleFactory, InterviewFactory, UserFactory
 
 def test_my_interviews_lists_the_managers_people_with_state_and_time(login, org):
     cycle = CycleFactory(units=[org.root])
-    InterviewFactory(cycle=cycle, employee=org.employee, partner=org.manager, state="scheduled",
-                     starts_at=timezone.now() + datetime.timedelta(days=20), duration_minutes=60, place="Room 7")
+    InterviewFactory(
+        cycle=cycle,
+        employee=org.employee,
+        partner=org.manager,
+        state="scheduled",
+        starts_at=timezone.now() + datetime.timedelta(days=20),
+        duration_minutes=60,
+        place="Room 7",
+    )
     InterviewFactory(cycle=cycle, employee=org.other_employee, partner=org.manager)
     InterviewFactory(cycle=cycle, employee=org.outsider, partner=org.other_manager)
     page = login(org.manager).get(reverse("interviews:my_interviews")).content.decode()
     assert "Eva Employee" in page and "Emil Otheremployee" in page and "Room 7" in page
     assert "Olga Outsider" not in page
-    filtered = login(org.manager).get(reverse("interviews:my_interviews"), {"state": "planned"}).content.decode()
+    filtered = (
+        login(org.manager).get(reverse("interviews:my_interviews"), {"state": "planned"}).content.decode()
+    )
     assert "Emil Otheremployee" in filtered and "Eva Employee" not in filtered
-    assert "Olga Outsider" in login(org.other_manager).get(reverse("interviews:my_interviews")).content.decode()
+    assert (
+        "Olga Outsider" in login(org.other_manager).get(reverse("interviews:my_interviews")).content.decode()
+    )
 
 
 def test_my_interviews_leaves_out_draft_and_closed_cycles(login, org):
@@ -32,7 +43,9 @@ def test_my_interviews_query_count_does_not_grow(login, org, django_assert_max_n
     cycle = CycleFactory(units=[org.root])
     for i in range(40):
         person = UserFactory(unit=org.unit_a, email=f"p{i}@example.org")
-        ReportingLine.objects.create(employee=person, partner=org.manager, kind="head_of_unit", valid_from="2020-01-01")
+        ReportingLine.objects.create(
+            employee=person, partner=org.manager, kind="head_of_unit", valid_from="2020-01-01"
+        )
         InterviewFactory(cycle=cycle, employee=person, partner=org.manager)
     client = login(org.manager)
     # Session, user, the menu's role checks and one query for the list with its joins.
@@ -44,8 +57,11 @@ def test_my_interviews_query_count_does_not_grow(login, org, django_assert_max_n
 def test_cycle_page_query_count_does_not_grow(login, org, django_assert_max_num_queries):
     cycle = CycleFactory(units=[org.root])
     for i in range(40):
-        InterviewFactory(cycle=cycle, employee=UserFactory(unit=org.unit_b, email=f"q{i}@example.org"),
-                         partner=org.other_manager)
+        InterviewFactory(
+            cycle=cycle,
+            employee=UserFactory(unit=org.unit_b, email=f"q{i}@example.org"),
+            partner=org.other_manager,
+        )
     client = login(org.hr)
     # A fixed number of reads for figures, people without an interview and one page of interviews.
     with django_assert_max_num_queries(14):
@@ -54,8 +70,14 @@ def test_cycle_page_query_count_does_not_grow(login, org, django_assert_max_num_
 
 def test_employee_home_shows_the_interview_partner_time_and_next_step(login, org):
     cycle = CycleFactory(units=[org.root], name="PAI 2026")
-    InterviewFactory(cycle=cycle, employee=org.employee, partner=org.manager, state="scheduled",
-                     starts_at=datetime.datetime(2026, 5, 4, 8, 0, tzinfo=datetime.UTC), duration_minutes=60)
+    InterviewFactory(
+        cycle=cycle,
+        employee=org.employee,
+        partner=org.manager,
+        state="scheduled",
+        starts_at=datetime.datetime(2026, 5, 4, 8, 0, tzinfo=datetime.UTC),
+        duration_minutes=60,
+    )
     page = login(org.employee).get("/").content.decode()
     assert "PAI 2026" in page and "With Mona Manager" in page
     assert "Monday 4 May 2026, 10:00" in page  # shown in Oslo time
@@ -63,14 +85,36 @@ def test_employee_home_shows_the_interview_partner_time_and_next_step(login, org
 
 
 def test_hr_cancels_from_the_interview_page_with_a_reason(login, org):
-    interview = InterviewFactory(cycle=CycleFactory(units=[org.root]), employee=org.employee, partner=org.manager)
+    interview = InterviewFactory(
+        cycle=CycleFactory(units=[org.root]), employee=org.employee, partner=org.manager
+    )
     client = login(org.hr)
-    response = client.post(reverse("interviews:interview_cancel", args=[interview.pk]),
-                           {"reason": "", "version": interview.version}, follow=True)
+    response = client.post(
+        reverse("interviews:interview_cancel", args=[interview.pk]),
+        {"reason": "", "version": interview.version},
+        follow=True,
+    )
     assert "Give a reason" in response.content.decode()
     interview.refresh_from_db()
     assert interview.state == Interview.State.PLANNED
-    client.post(reverse("interviews:interview_cancel", args=[interview.pk]),
-                {"reason": "Left the organisation", "version": interview.version})
+    client.post(
+        reverse("interviews:interview_cancel", args=[interview.pk]),
+        {"reason": "Left the organisation", "version": interview.version},
+    )
     interview.refresh_from_db()
     assert (interview.state, interview.reason) == (Interview.State.CANCELLED, "Left the organisation")
+
+
+def test_my_interviews_sorted_by_time_lists_booked_meetings_first(login, org):
+    cycle = CycleFactory(units=[org.root])
+    InterviewFactory(cycle=cycle, employee=org.other_employee, partner=org.manager)  # "Emil", not booked
+    InterviewFactory(
+        cycle=cycle,
+        employee=org.employee,
+        partner=org.manager,
+        state="scheduled",
+        starts_at=timezone.now() + datetime.timedelta(days=20),
+        duration_minutes=60,
+    )
+    page = login(org.manager).get(reverse("interviews:my_interviews"), {"sort": "time"}).content.decode()
+    assert page.index("Eva Employee") < page.index("Emil Otheremployee")

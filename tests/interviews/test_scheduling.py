@@ -27,8 +27,11 @@ NOW = datetime.datetime(2027, 3, 1, 9, 0, tzinfo=OSLO)
 @pytest.fixture
 def cycle(org):
     return CycleFactory(
-        units=[org.root], opens_on=datetime.date(2027, 3, 1), closes_on=datetime.date(2027, 5, 31),
-        min_notice_days=14, min_length_minutes=60,
+        units=[org.root],
+        opens_on=datetime.date(2027, 3, 1),
+        closes_on=datetime.date(2027, 5, 31),
+        min_notice_days=14,
+        min_length_minutes=60,
     )
 
 
@@ -43,7 +46,9 @@ def at(day, hour, minute=0):
 
 def schedule(interview, when, minutes=60, **kwargs):
     kwargs.setdefault("by", interview.partner)
-    return interview_schedule(interview=interview, starts_at=when, duration_minutes=minutes, now=NOW, **kwargs)
+    return interview_schedule(
+        interview=interview, starts_at=when, duration_minutes=minutes, now=NOW, **kwargs
+    )
 
 
 def calendars(outbox):
@@ -52,8 +57,13 @@ def calendars(outbox):
     for message in outbox:
         for part in message.message().walk():
             if part.get_content_type() == "text/calendar":
-                found.append((message.to[0], part.get_param("method"),
-                              icalendar.Calendar.from_ical(part.get_payload(decode=True))))
+                found.append(
+                    (
+                        message.to[0],
+                        part.get_param("method"),
+                        icalendar.Calendar.from_ical(part.get_payload(decode=True)),
+                    )
+                )
     return found
 
 
@@ -78,14 +88,18 @@ def test_schedule_books_the_meeting_and_invites_both(org, interview, django_capt
     assert "Room 101" in mail.outbox[0].body
 
 
-def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(org, interview, django_capture_on_commit_callbacks):
+def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(
+    org, interview, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         schedule(interview, at((3, 22), 10))
         interview.refresh_from_db()
         schedule(interview, at((3, 23), 13))
         interview.refresh_from_db()
         interview_cancel(interview=interview, by=org.manager, reason="Long-term leave")
-    events = [(method, event_of(cal)) for to, method, cal in calendars(mail.outbox) if to == "employee@example.org"]
+    events = [
+        (method, event_of(cal)) for to, method, cal in calendars(mail.outbox) if to == "employee@example.org"
+    ]
     assert [(m, int(e["SEQUENCE"])) for m, e in events] == [("REQUEST", 0), ("REQUEST", 1), ("CANCEL", 2)]
     assert len({str(e["UID"]) for _m, e in events}) == 1
     assert events[1][1].decoded("DTSTART") == at((3, 23), 13)
@@ -94,7 +108,9 @@ def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(org, intervie
     assert "Long-term leave" in mail.outbox[4].body
 
 
-def test_times_stay_right_across_the_change_to_summer_time(org, interview, django_capture_on_commit_callbacks):
+def test_times_stay_right_across_the_change_to_summer_time(
+    org, interview, django_capture_on_commit_callbacks
+):
     # Clocks in Oslo go forward on 28 March 2027: 10:00 is 09:00 UTC before, 08:00 UTC after.
     other = InterviewFactory(cycle=interview.cycle, employee=org.other_employee, partner=org.manager)
     with django_capture_on_commit_callbacks(execute=True):
@@ -104,8 +120,12 @@ def test_times_stay_right_across_the_change_to_summer_time(org, interview, djang
     other.refresh_from_db()
     assert interview.starts_at == datetime.datetime(2027, 3, 26, 9, 0, tzinfo=datetime.UTC)
     assert other.starts_at == datetime.datetime(2027, 3, 29, 8, 0, tzinfo=datetime.UTC)
-    ics = [part.get_payload(decode=True).decode() for m in mail.outbox for part in m.message().walk()
-           if part.get_content_type() == "text/calendar"]
+    ics = [
+        part.get_payload(decode=True).decode()
+        for m in mail.outbox
+        for part in m.message().walk()
+        if part.get_content_type() == "text/calendar"
+    ]
     assert any("DTSTART;TZID=Europe/Oslo:20270326T100000" in text for text in ics)
     assert any("DTSTART;TZID=Europe/Oslo:20270329T100000" in text for text in ics)
     assert all("BEGIN:VTIMEZONE" in text for text in ics)
@@ -113,9 +133,15 @@ def test_times_stay_right_across_the_change_to_summer_time(org, interview, djang
 
 def test_a_time_skipped_by_the_clock_change_is_refused_on_the_form(login, org, interview):
     with time_machine.travel(NOW, tick=False):
-        response = login(org.manager).post(reverse("interviews:interview_schedule", args=[interview.pk]), {
-            "date": "2027-03-28", "time": "02:30", "duration_minutes": 60, "version": interview.version,
-        })
+        response = login(org.manager).post(
+            reverse("interviews:interview_schedule", args=[interview.pk]),
+            {
+                "date": "2027-03-28",
+                "time": "02:30",
+                "duration_minutes": 60,
+                "version": interview.version,
+            },
+        )
     assert "This time does not exist on that day" in response.content.decode()
     interview.refresh_from_db()
     assert interview.state == Interview.State.PLANNED
@@ -125,7 +151,12 @@ def test_a_time_skipped_by_the_clock_change_is_refused_on_the_form(login, org, i
     ("when", "minutes", "field", "message"),
     [
         (((3, 10), 10), 60, "date", "Book at least 14 days ahead: the earliest date is 15 March 2027."),
-        (((6, 2), 10), 60, "date", "The meeting must lie inside the cycle, from 1 March 2027 to 31 May 2027."),
+        (
+            ((6, 2), 10),
+            60,
+            "date",
+            "The meeting must lie inside the cycle, from 1 March 2027 to 31 May 2027.",
+        ),
         (((3, 22), 10), 45, "duration_minutes", "The meeting must last at least 60 minutes in this cycle."),
     ],
 )
@@ -150,9 +181,15 @@ def test_overlapping_the_managers_other_interview_is_refused(org, interview):
 
 def test_schedule_form_shows_every_broken_rule_and_saves_nothing(login, org, interview):
     with time_machine.travel(NOW, tick=False):
-        response = login(org.manager).post(reverse("interviews:interview_schedule", args=[interview.pk]), {
-            "date": "2027-03-02", "time": "10:00", "duration_minutes": 30, "version": interview.version,
-        })
+        response = login(org.manager).post(
+            reverse("interviews:interview_schedule", args=[interview.pk]),
+            {
+                "date": "2027-03-02",
+                "time": "10:00",
+                "duration_minutes": 30,
+                "version": interview.version,
+            },
+        )
     page = response.content.decode()
     assert response.status_code == 200
     assert "Book at least 14 days ahead" in page and "must last at least 60 minutes" in page
