@@ -79,3 +79,32 @@ def test_hr_browses_the_tree_and_switches_to_norwegian(page, org):
     page.get_by_role("button", name="Change").click()
     assert page.get_by_role("heading", level=2, name="Personer og samtalepartnerne deres").is_visible()
     page.screenshot(path=ARTIFACTS / "unit-detail-nb.png", full_page=True)
+
+
+@pytest.mark.real_services
+def test_manager_books_a_meeting_sees_a_rule_explained_and_fixes_it(page, org):
+    import datetime
+
+    from django.utils import timezone
+
+    from interviews.models import Interview
+    from tests.factories import CycleFactory, InterviewFactory
+
+    today = timezone.localdate()
+    cycle = CycleFactory(units=[org.root], opens_on=today, closes_on=today + datetime.timedelta(days=90))
+    interview = InterviewFactory(cycle=cycle, employee=org.employee, partner=org.manager)
+    log_in(page, org.manager.email)
+    page.get_by_role("link", name="My interviews").first.click()
+    page.screenshot(path=ARTIFACTS / "my-interviews.png", full_page=True)
+    page.get_by_role("link", name="Book Eva Employee").click()
+    page.get_by_label("Date").fill(str(today + datetime.timedelta(days=2)))
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_role("button", name="Book the meeting").click()
+    assert "Book at least 14 days ahead" in page.inner_text("main")
+    page.screenshot(path=ARTIFACTS / "schedule-rule-violated.png", full_page=True)
+    page.get_by_label("Date").fill(str(today + datetime.timedelta(days=20)))
+    page.get_by_label("Place or video link").fill("Room 101")
+    page.get_by_role("button", name="Book the meeting").click()
+    assert "The meeting is booked" in page.inner_text("main")
+    interview.refresh_from_db()
+    assert interview.state == Interview.State.SCHEDULED and interview.place == "Room 101"
