@@ -155,3 +155,68 @@ class Interview(models.Model):
     @property
     def is_unfinished(self) -> bool:
         return self.state in self.UNFINISHED
+
+
+class PrepForm(models.Model):
+    """One party's preparation for one interview: a private draft until its author shares it."""
+
+    class Role(models.TextChoices):
+        EMPLOYEE = "employee", _("Employee")
+        MANAGER = "manager", _("Manager")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SHARED = "shared", _("Shared")
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="prep_forms")
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prep_forms")
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.DRAFT)
+    follow_up = models.TextField(blank=True)
+    unit_goals = models.TextField(blank=True)
+    work_tasks = models.TextField(blank=True)
+    working_environment = models.TextField(blank=True)
+    leadership = models.TextField(blank=True)
+    development = models.TextField(blank=True)
+    plans = models.TextField(blank=True)
+    # Every save raises the version; a save based on an older one is refused (no lost update).
+    version = models.PositiveIntegerField(default=1)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("prep form")
+        verbose_name_plural = _("prep forms")
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "role"], name="prepform_one_per_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.interview} · {self.get_role_display()}"
+
+
+class LocalGuideline(models.Model):
+    """A unit's own guidance for the talks, shown on the forms of the unit and every unit below it."""
+
+    unit = models.OneToOneField(
+        "people.OrgUnit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="guideline"
+    )
+    text = models.TextField(_("guidelines"), blank=True, max_length=10_000)
+    extra_prompts = models.TextField(
+        _("extra prompts"),
+        blank=True,
+        max_length=5_000,
+        help_text=_("One question per line, shown on every form."),
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("local guideline")
+        verbose_name_plural = _("local guidelines")
+
+    def __str__(self) -> str:
+        return str(self.unit)
+
+    def prompt_list(self) -> list[str]:
+        return [line.strip() for line in self.extra_prompts.splitlines() if line.strip()]

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from interviews.models import Cycle, Interview
+from interviews.models import Cycle, Interview, LocalGuideline, PrepForm
 from people.models import OrgUnit, User
 from people.selectors import current_lines, hr_role_of, units_visible_to_hr
 
@@ -85,10 +85,21 @@ def interviews_visible_to(user: User) -> QuerySet[Interview]:
     return Interview.objects.filter(query).select_related("cycle", "employee", "partner", "unit")
 
 
+def with_prep_status(interviews: QuerySet[Interview]) -> QuerySet[Interview]:
+    """Annotate whether each party has shared their prep form (status only, never content)."""
+    shared = PrepForm.objects.filter(interview=OuterRef("pk"), state=PrepForm.State.SHARED)
+    return interviews.annotate(
+        employee_shared=Exists(shared.filter(role=PrepForm.Role.EMPLOYEE)),
+        manager_shared=Exists(shared.filter(role=PrepForm.Role.MANAGER)),
+    )
+
+
 def interviews_held_by(user: User) -> QuerySet[Interview]:
-    """The manager's list: interviews they hold in open cycles."""
-    return Interview.objects.filter(partner=user, cycle__state=Cycle.State.OPEN).select_related(
-        "cycle", "employee", "employee__unit"
+    """The manager's list: interviews they hold in open cycles, with preparation status."""
+    return with_prep_status(
+        Interview.objects.filter(partner=user, cycle__state=Cycle.State.OPEN).select_related(
+            "cycle", "employee", "employee__unit"
+        )
     )
 
 
@@ -112,3 +123,40 @@ def interview_changeable_by(interview: Interview, user: User, *, action: str) ->
     if action in {"schedule", "hold"}:
         return False
     return units_visible_to_hr(user).filter(pk=interview.unit_id).exists()
+
+
+# --- prep forms ------------------------------------------------------------------------
+
+
+def prep_role_of(interview: Interview, user: User) -> str | None:
+    """Which form of this interview the user writes: the employee's, the manager's, or none."""
+    if user.pk == interview.employee_id:
+        return "employee"
+    if user.pk == interview.partner_id:
+        return "manager"
+    return None
+
+
+def prep_forms_for(interview: Interview, user: User) -> tuple[PrepForm | None, PrepForm | None]:
+    """(own form, the other party's form if shared) for one of the two parties; nobody else gets any.
+
+    A draft is seen by its author only: not the other party, not HR, not the manager's manager.
+    """
+    role = prep_role_of(interview, user)
+    if role is None:
+        return None, None
+    own = other = None
+    for form in PrepForm.objects.filter(interview=interview):
+        if form.role == role:
+            own = form
+        elif form.state == PrepForm.State.SHARED:
+            other = form
+    return own, other
+
+
+def local_guidelines_for(unit: OrgUnit | None) -> list:
+    """Guidelines of the unit and every unit above it, the top of the organisation first."""
+    if unit is None:
+        return []
+    ids = [int(pk) for pk in unit.path.split("/") if pk]
+    return list(LocalGuideline.objects.filter(unit_id__in=ids).select_related("unit").order_by("unit__depth"))

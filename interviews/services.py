@@ -3,18 +3,27 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from interviews.invitations import invitations_send_on_commit
-from interviews.models import Cycle, Interview
-from interviews.selectors import cycle_manageable_by, cycle_scope_people, interview_changeable_by
+from interviews.models import Cycle, Interview, PrepForm
+from interviews.sections import MAX_SECTION_LENGTH, SECTION_KEYS
+from interviews.selectors import (
+    cycle_manageable_by,
+    cycle_scope_people,
+    interview_changeable_by,
+    prep_role_of,
+)
 from people.models import User
 from people.selectors import current_lines
+from people.tasks import send_email
 
 # --- cycles ----------------------------------------------------------------------------
 
@@ -369,3 +378,129 @@ def interview_mark_held(
     interview.state = Interview.State.HELD
     _save(interview, ["state"])
     return interview
+
+
+# --- prep forms ------------------------------------------------------------------------
+
+PREP_EDITABLE_STATES = (Interview.State.PLANNED, Interview.State.SCHEDULED)
+
+
+class PrepConflict(Exception):
+    """A save based on an older version: somebody (another tab, another device) saved in between."""
+
+    def __init__(self, current: PrepForm):
+        super().__init__("stale prep form version")
+        self.current = current
+
+
+def _check_sections(values: dict[str, str]) -> dict[str, str]:
+    unknown = set(values) - set(SECTION_KEYS)
+    if unknown:
+        raise ValidationError(_("Unknown section."))
+    problems = {
+        key: [
+            _("This answer is %(length)d characters long; the most a section takes is %(max)d.")
+            % {"length": len(text), "max": MAX_SECTION_LENGTH}
+        ]
+        for key, text in values.items()
+        if len(text) > MAX_SECTION_LENGTH
+    }
+    if problems:
+        raise ValidationError(problems)
+    # Line endings from browsers differ; store one kind so that equal texts compare equal.
+    return {key: text.replace("\r\n", "\n") for key, text in values.items()}
+
+
+def prep_save_fast(
+    *, interview_id: int, author: User, values: dict[str, str], expected_version: int
+) -> int | None:
+    """The autosave hot path: one UPDATE that checks authorship, version and state together.
+
+    Returns the new version, or None when nothing was saved; the caller then loads the
+    interview (answering 404 to outsiders) and calls prep_save to find out why.
+    """
+    values = _check_sections(values)
+    if expected_version < 1:
+        return None
+    updated = PrepForm.objects.filter(
+        interview_id=interview_id,
+        author=author,
+        version=expected_version,
+        interview__state__in=PREP_EDITABLE_STATES,
+        interview__cycle__state=Cycle.State.OPEN,
+    ).update(**values, version=F("version") + 1, updated_at=timezone.now())
+    return expected_version + 1 if updated else None
+
+
+def prep_save(
+    *,
+    interview: Interview,
+    author: User,
+    values: dict[str, str],
+    expected_version: int,
+    prep: PrepForm | None = None,
+) -> int:
+    """Save sections of the author's own form; returns the new version.
+
+    One conditional UPDATE ... WHERE version = expected: a save based on an older version
+    changes nothing and raises PrepConflict with the text that is saved, so the author can
+    compare; nothing is silently overwritten. expected_version 0 means "no form yet".
+    """
+    values = _check_sections(values)
+    role = prep_role_of(interview, author)
+    if role is None:
+        raise ValidationError(_("Only the two parties of an interview prepare for it."))
+    if interview.state not in PREP_EDITABLE_STATES or interview.cycle.state != Cycle.State.OPEN:
+        raise ValidationError(_("The interview has taken place; the preparation can no longer change."))
+    if expected_version == 0:
+        try:
+            with transaction.atomic():
+                PrepForm.objects.create(interview=interview, role=role, author=author, **values)
+        except IntegrityError:
+            raise PrepConflict(PrepForm.objects.get(interview=interview, role=role)) from None
+        return 1
+    updated = PrepForm.objects.filter(
+        interview=interview, role=role, author=author, version=expected_version
+    ).update(**values, version=F("version") + 1, updated_at=timezone.now())
+    if not updated:
+        current = PrepForm.objects.filter(interview=interview, role=role).first()
+        if current is None:
+            raise ValidationError(_("There is no saved preparation yet; reload the page."))
+        raise PrepConflict(current)
+    return expected_version + 1
+
+
+@transaction.atomic
+def prep_share(*, interview: Interview, author: User) -> PrepForm:
+    """Share the author's form with the other party, who is told by email after commit."""
+    role = prep_role_of(interview, author)
+    if role is None:
+        raise ValidationError(_("Only the two parties of an interview prepare for it."))
+    prep = PrepForm.objects.select_for_update().filter(interview=interview, role=role).first()
+    if prep is None:
+        raise ValidationError(_("Write something before you share your preparation."))
+    if prep.state == PrepForm.State.SHARED:
+        raise ValidationError(_("Your preparation is shared already; what you change is shown at once."))
+    if interview.state not in PREP_EDITABLE_STATES:
+        raise ValidationError(_("The interview has taken place; the preparation can no longer change."))
+    prep.state = PrepForm.State.SHARED
+    prep.shared_at = timezone.now()
+    prep.save(update_fields=["state", "shared_at", "updated_at"])
+    reader = interview.partner if role == PrepForm.Role.EMPLOYEE else interview.employee
+    message = _prep_shared_message(interview, author=author, reader=reader)
+    transaction.on_commit(lambda: send_email.delay(**message))
+    return prep
+
+
+def _prep_shared_message(interview: Interview, *, author: User, reader: User) -> dict:
+    with translation.override(reader.language or settings.LANGUAGE_CODE):
+        url = settings.SITE_URL.rstrip("/") + reverse("interviews:interview_detail", args=[interview.pk])
+        return {
+            "subject": _("%(author)s has shared their preparation for your interview") % {"author": author},
+            "body": _(
+                "%(author)s has shared their preparation for your performance assessment interview in %(cycle)s. "
+                "Read it before you meet:\n\n%(url)s\n"
+            )
+            % {"author": author, "cycle": interview.cycle, "url": url},
+            "to": [reader.email],
+        }

@@ -20,4 +20,6 @@ urlpatterns = [
     path("interviews/<int:pk>/reopen/", views.interview_reopen, name="interview_reopen"),
     path("interviews/<int:pk>/held/", views.interview_held, name="interview_held"),
     path("interviews/<int:pk>/interview.ics", views.interview_calendar, name="interview_calendar"),
+    path("interviews/<int:pk>/prep/", views.prep_save_view, name="prep_save"),
+    path("interviews/<int:pk>/prep/share/", views.prep_share_view, name="prep_share"),
 ]

@@ -4,15 +4,18 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from goals.selectors import goals_for_unit
 from interviews import services
 from interviews.forms import CloseCycleForm, CycleForm, ReasonForm, ScheduleForm
 from interviews.invitations import interview_ics
 from interviews.models import Cycle, Interview
+from interviews.sections import MAX_SECTION_LENGTH, SECTION_KEYS, SECTIONS
 from interviews.selectors import (
     cycle_manageable_by,
     cycle_people_without_interview,
@@ -22,6 +25,9 @@ from interviews.selectors import (
     interviews_held_by,
     interviews_of_employee,
     interviews_visible_to,
+    local_guidelines_for,
+    prep_forms_for,
+    prep_role_of,
 )
 from people.selectors import (
     current_line_of,
@@ -272,21 +278,60 @@ def _interview(request, pk) -> Interview:
 
 
 def interview_detail(request, pk):
-    interview = _interview(request, pk)
+    return _interview_page(request, _interview(request, pk))
+
+
+def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
+    """The interview page; for the two parties, with both prep forms side by side."""
     user = request.user
-    is_party = user.pk in (interview.employee_id, interview.partner_id)
+    role = prep_role_of(interview, user)
+    own, other = prep_forms_for(interview, user)
+    sections = []
+    if role is not None:
+        job_kind = interview.employee.job_kind
+        for section in SECTIONS:
+            own_text = getattr(own, section.key) if own else ""
+            if mine and section.key in mine:
+                own_text = mine[section.key]  # what the author typed, kept after a refused save
+            sections.append(
+                {
+                    "section": section,
+                    "prompts": section.prompts(role=role, job_kind=job_kind),
+                    "own": own_text,
+                    "other": getattr(other, section.key) if other else "",
+                    "conflict": getattr(conflict, section.key)
+                    if conflict and mine and section.key in mine
+                    else None,
+                }
+            )
+    guidelines = local_guidelines_for(interview.unit) if role else []
     return render(
         request,
         "interviews/interview_detail.html",
         {
             "interview": interview,
-            "is_party": is_party,
+            "is_party": role is not None,
             "is_partner": user.pk == interview.partner_id,
             "is_employee": user.pk == interview.employee_id,
             "can_end": interview_changeable_by(interview, user, action="cancelled"),
             "cycle_open": interview.cycle.state == Cycle.State.OPEN,
             "reason_form": ReasonForm(initial={"version": interview.version}),
             "now": timezone.now(),
+            "role": role,
+            "own": own,
+            "other": other,
+            "own_version": conflict.version if conflict else (own.version if own else 0),
+            "sections": sections,
+            "answered": sum(1 for s in sections if s["own"].strip()),
+            "other_answered": sum(1 for s in sections if s["other"].strip()),
+            "prep_editable": role is not None
+            and interview.state in services.PREP_EDITABLE_STATES
+            and interview.cycle.state == Cycle.State.OPEN,
+            "max_length": MAX_SECTION_LENGTH,
+            "unit_goals": list(goals_for_unit(interview.unit)) if role else [],
+            "guidelines": guidelines,
+            "extra_prompts": [p for g in guidelines for p in g.prompt_list()],
+            "other_name": interview.partner if role == "employee" else interview.employee,
         },
     )
 
@@ -424,3 +469,91 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# --- prep forms ------------------------------------------------------------------------
+
+
+def _party_interview(request, pk) -> Interview:
+    """An interview the user is one of the two parties of; anybody else gets 404."""
+    interview = _interview(request, pk)
+    if prep_role_of(interview, request.user) is None:
+        raise Http404
+    return interview
+
+
+@require_POST
+def prep_save_view(request, pk):
+    """Save the author's prep form: one section from autosave (htmx), or every section from a plain POST."""
+    values = {key: request.POST[key] for key in SECTION_KEYS if key in request.POST}
+    expected = _int(request.POST.get("version"))
+    try:
+        # Autosave runs on every pause in typing: one UPDATE that checks who, which version
+        # and whether the form is still open. Only when it saves nothing is the interview
+        # loaded (404 for outsiders) to say why.
+        version = (
+            services.prep_save_fast(
+                interview_id=pk, author=request.user, values=values, expected_version=expected
+            )
+            if expected
+            else None
+        )
+    except ValidationError as exc:
+        version, early_error = None, exc
+    else:
+        early_error = None
+    if version is not None:
+        return _prep_saved(request, pk, version)
+    interview = _party_interview(request, pk)
+    try:
+        if early_error is not None:
+            raise early_error
+        if expected is None:
+            raise ValidationError(_("The page is out of date; reload it."))
+        version = services.prep_save(
+            interview=interview, author=request.user, values=values, expected_version=expected
+        )
+    except services.PrepConflict as conflict:
+        if request.htmx:
+            saved = [
+                (section.title, getattr(conflict.current, section.key))
+                for section in SECTIONS
+                if section.key in values
+            ]
+            return _status(interview=interview, conflict=conflict.current, conflict_texts=saved)
+        messages.error(
+            request, _("Your preparation was changed in another window meanwhile; nothing was saved.")
+        )
+        return _interview_page(request, interview, conflict=conflict.current, mine=values)
+    except ValidationError as exc:
+        if request.htmx:
+            return _status(interview=interview, errors=exc.messages)
+        messages.error(request, " ".join(exc.messages))
+        return _interview_page(request, interview, mine=values)
+    return _prep_saved(request, pk, version)
+
+
+def _prep_saved(request, pk, version):
+    if request.htmx:
+        return _status(version=version, saved_at=timezone.now())
+    messages.success(request, _("Your preparation is saved."))
+    return redirect("interviews:interview_detail", pk=pk)
+
+
+def _status(**context) -> HttpResponse:
+    # Rendered without the request: the fragment needs no menu, so an autosave pays for no
+    # context-processor queries.
+    return HttpResponse(render_to_string("interviews/_prep_status.html", context))
+
+
+@require_POST
+def prep_share_view(request, pk):
+    interview = _party_interview(request, pk)
+    try:
+        services.prep_share(interview=interview, author=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        other = interview.partner if request.user.pk == interview.employee_id else interview.employee
+        messages.success(request, _("Your preparation is shared with %(other)s.") % {"other": other})
+    return redirect("interviews:interview_detail", pk=interview.pk)

@@ -122,6 +122,9 @@ MATRIX = [
         404,
     ),
     ("interviews:interview_held", lambda o: {"pk": o.scheduled.pk}, "post", {"manager": 302}, 404),
+    # Prep forms: only the two parties write or share; everybody else gets 404.
+    ("interviews:prep_save", lambda o: {"pk": o.interview.pk}, "post", {"employee": 200, "manager": 200}, 404),
+    ("interviews:prep_share", lambda o: {"pk": o.interview.pk}, "post", {"employee": 302, "manager": 302}, 404),
     (
         "interviews:interview_calendar",
         lambda o: {"pk": o.scheduled.pk},

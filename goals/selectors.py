@@ -1,0 +1,36 @@
+"""Reads for unit goals, and who may manage them."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from goals.models import UnitGoal
+from people.models import OrgUnit, User
+from people.selectors import units_visible_to_hr
+
+
+def ancestor_ids(unit: OrgUnit) -> list[int]:
+    """The unit and every unit above it, read from its materialised path (no query)."""
+    return [int(pk) for pk in unit.path.split("/") if pk]
+
+
+def goals_for_unit(unit: OrgUnit | None, *, on: datetime.date | None = None) -> QuerySet[UnitGoal]:
+    """The goals in force for a unit: its own and those of every unit above it."""
+    if unit is None:
+        return UnitGoal.objects.none()
+    on = on or timezone.localdate()
+    return (
+        UnitGoal.objects.filter(unit_id__in=ancestor_ids(unit), period_start__lte=on)
+        .filter(Q(period_end__isnull=True) | Q(period_end__gte=on))
+        .select_related("unit")
+        .order_by("unit__depth", "title")
+    )
+
+
+def goal_units_managed_by(user: User) -> QuerySet[OrgUnit]:
+    """Units whose goals a user may keep: HR for their units, and the head of a unit for its subtree."""
+    query = Q(pk__in=units_visible_to_hr(user).values("pk"))
+    for path in OrgUnit.objects.filter(head=user).values_list("path", flat=True):
+        query |= Q(path__startswith=path)
+    return OrgUnit.objects.filter(query)
