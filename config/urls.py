@@ -18,5 +18,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("hr/", include("people.urls")),
     path("", include("interviews.urls")),
+    path("goals/", include("goals.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class UnitGoal(models.Model):
     """A goal of a unit for a period; shown on the prep forms of everyone in the unit and below it."""
 
-    unit = models.ForeignKey("people.OrgUnit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="goals")
+    unit = models.ForeignKey(
+        "people.OrgUnit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="goals"
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=5000)
     period_start = models.DateField(_("from"))

@@ -129,3 +129,26 @@ class CloseCycleForm(forms.Form):
     confirm_unfinished = forms.BooleanField(
         label=_("Close even though some interviews are not finished"), required=False
     )
+
+
+class GuidelineForm(forms.Form):
+    text = forms.CharField(
+        label=_("Guidelines"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=10_000,
+        help_text=_("Shown at the top of every prep form in this unit and the units below it."),
+    )
+    extra_prompts = forms.CharField(
+        label=_("Extra prompts"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5_000,
+        help_text=_("One question per line."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save the guidelines")))

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from interviews.invitations import invitations_send_on_commit
-from interviews.models import Cycle, Interview, PrepForm
+from interviews.models import Cycle, Interview, LocalGuideline, PrepForm
 from interviews.sections import MAX_SECTION_LENGTH, SECTION_KEYS
 from interviews.selectors import (
     cycle_manageable_by,
@@ -504,3 +504,27 @@ def _prep_shared_message(interview: Interview, *, author: User, reader: User) ->
             % {"author": author, "cycle": interview.cycle, "url": url},
             "to": [reader.email],
         }
+
+
+# --- local guidelines ------------------------------------------------------------------
+
+
+@transaction.atomic
+def guideline_save(*, unit, by: User, text: str, extra_prompts: str, expected_version: int) -> LocalGuideline:
+    """Save a unit's guidelines; a save based on an older version is refused.
+
+    expected_version 0 means the unit had none.
+    """
+    guideline = LocalGuideline.objects.select_for_update().filter(unit=unit).first()
+    current = guideline.version if guideline else 0
+    if current != expected_version:
+        raise ValidationError(
+            _("Someone else changed these guidelines meanwhile. Reload the page to see their change.")
+        )
+    if guideline is None:
+        guideline = LocalGuideline(unit=unit, version=0)
+    guideline.text = text.replace("\r\n", "\n")
+    guideline.extra_prompts = extra_prompts.replace("\r\n", "\n")
+    guideline.version += 1
+    guideline.save()
+    return guideline

@@ -22,4 +22,5 @@ urlpatterns = [
     path("interviews/<int:pk>/interview.ics", views.interview_calendar, name="interview_calendar"),
     path("interviews/<int:pk>/prep/", views.prep_save_view, name="prep_save"),
     path("interviews/<int:pk>/prep/share/", views.prep_share_view, name="prep_share"),
+    path("hr/units/<int:pk>/guidelines/", views.guideline_edit, name="guideline_edit"),
 ]

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from goals.selectors import goals_for_unit
 from interviews import services
-from interviews.forms import CloseCycleForm, CycleForm, ReasonForm, ScheduleForm
+from interviews.forms import CloseCycleForm, CycleForm, GuidelineForm, ReasonForm, ScheduleForm
 from interviews.invitations import interview_ics
-from interviews.models import Cycle, Interview
+from interviews.models import Cycle, Interview, LocalGuideline
 from interviews.sections import MAX_SECTION_LENGTH, SECTION_KEYS, SECTIONS
 from interviews.selectors import (
     cycle_manageable_by,
@@ -557,3 +557,38 @@ def prep_share_view(request, pk):
         other = interview.partner if request.user.pk == interview.employee_id else interview.employee
         messages.success(request, _("Your preparation is shared with %(other)s.") % {"other": other})
     return redirect("interviews:interview_detail", pk=interview.pk)
+
+
+# --- HR: local guidelines --------------------------------------------------------------
+
+
+def guideline_edit(request, pk):
+    _require_hr(request)
+    unit = get_object_or_404(units_visible_to_hr(request.user), pk=pk)
+    guideline = LocalGuideline.objects.filter(unit=unit).first()
+    form = GuidelineForm(
+        request.POST or None,
+        initial={
+            "text": guideline.text if guideline else "",
+            "extra_prompts": guideline.extra_prompts if guideline else "",
+            "version": guideline.version if guideline else 0,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.guideline_save(
+                unit=unit,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                extra_prompts=form.cleaned_data["extra_prompts"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The guidelines were saved."))
+            return redirect("people:unit_detail", pk=unit.pk)
+    inherited = [g for g in local_guidelines_for(unit) if g.unit_id != unit.pk]
+    return render(
+        request, "interviews/guideline_edit.html", {"unit": unit, "form": form, "inherited": inherited}
+    )

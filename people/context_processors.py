@@ -1,4 +1,4 @@
-from people.models import ReportingLine
+from people.models import OrgUnit, ReportingLine
 from people.selectors import hr_role_of
 
 
@@ -13,4 +13,6 @@ def roles(request):
         "is_hr_whole_organisation": bool(role and role.whole_organisation),
         # Anyone who is, or was, somebody's interview partner has a list of interviews.
         "is_partner": ReportingLine.objects.filter(partner=user).exists(),
+        # HR and heads of unit keep unit goals.
+        "keeps_goals": role is not None or OrgUnit.objects.filter(head=user).exists(),
     }

@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from goals.models import UnitGoal
 from people.models import OrgImport
 from tests.factories import CycleFactory, InterviewFactory
 
@@ -27,6 +28,7 @@ ROLES = [
 ]
 HR_ONLY = {"hr": 200}
 LOGGED_IN = dict.fromkeys(ROLES[1:], 200)
+GOAL_KEEPERS_A = {"hr": 200, "manager": 200, "director": 200}
 
 
 def url_names(resolver=None, namespace=""):
@@ -122,9 +124,50 @@ MATRIX = [
         404,
     ),
     ("interviews:interview_held", lambda o: {"pk": o.scheduled.pk}, "post", {"manager": 302}, 404),
+    # Unit goals: HR for the unit, and the heads of the unit and of the units above it.
+    (
+        "goals:goal_units",
+        None,
+        "get",
+        {"hr": 200, "hr_scoped_other": 200, "manager": 200, "director": 200, "other_manager": 200},
+        404,
+    ),
+    ("goals:unit_goals", lambda o: {"pk": o.unit_a.pk}, "get", GOAL_KEEPERS_A, 404),
+    ("goals:unit_goals", lambda o: {"pk": o.unit_a.pk}, "post", GOAL_KEEPERS_A, 404),
+    ("goals:goal_edit", lambda o: {"pk": o.goal.pk}, "get", GOAL_KEEPERS_A, 404),
+    ("goals:goal_edit", lambda o: {"pk": o.goal.pk}, "post", GOAL_KEEPERS_A, 404),
+    (
+        "goals:goal_remove",
+        lambda o: {"pk": o.goal.pk},
+        "post",
+        {"hr": 302, "manager": 302, "director": 302},
+        404,
+    ),
+    # Local guidelines: HR for the unit.
+    ("interviews:guideline_edit", lambda o: {"pk": o.unit_a.pk}, "get", HR_ONLY, 404),
+    ("interviews:guideline_edit", lambda o: {"pk": o.unit_a.pk}, "post", HR_ONLY, 404),
+    (
+        "interviews:guideline_edit",
+        lambda o: {"pk": o.unit_b.pk},
+        "get",
+        {"hr": 200, "hr_scoped_other": 200},
+        404,
+    ),
     # Prep forms: only the two parties write or share; everybody else gets 404.
-    ("interviews:prep_save", lambda o: {"pk": o.interview.pk}, "post", {"employee": 200, "manager": 200}, 404),
-    ("interviews:prep_share", lambda o: {"pk": o.interview.pk}, "post", {"employee": 302, "manager": 302}, 404),
+    (
+        "interviews:prep_save",
+        lambda o: {"pk": o.interview.pk},
+        "post",
+        {"employee": 200, "manager": 200},
+        404,
+    ),
+    (
+        "interviews:prep_share",
+        lambda o: {"pk": o.interview.pk},
+        "post",
+        {"employee": 302, "manager": 302},
+        404,
+    ),
     (
         "interviews:interview_calendar",
         lambda o: {"pk": o.scheduled.pk},
@@ -136,7 +179,12 @@ MATRIX = [
 
 
 def add_cycles(org):
-    """An open cycle over the university with two interviews, one for department A only, and a draft."""
+    """Also a goal of department A.
+
+    An open cycle over the university with two interviews, one for department A only, and a draft."""
+    org.goal = UnitGoal.objects.create(
+        unit=org.unit_a, title="Goal A", period_start=datetime.date(2026, 1, 1)
+    )
     org.cycle = CycleFactory(name="All", units=[org.root])
     org.cycle_a = CycleFactory(name="Only A", units=[org.unit_a])
     org.draft = CycleFactory(name="Draft", units=[org.root], state="draft")

@@ -30,8 +30,17 @@ def page_for(client, interview):
     return client.get(reverse("interviews:interview_detail", args=[interview.pk]))
 
 
-ROLES = ["employee", "manager", "director", "other_manager", "other_employee", "outsider", "hr",
-         "hr_scoped_other", "admin"]
+ROLES = [
+    "employee",
+    "manager",
+    "director",
+    "other_manager",
+    "other_employee",
+    "outsider",
+    "hr",
+    "hr_scoped_other",
+    "admin",
+]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -43,7 +52,9 @@ def test_a_draft_is_seen_by_its_author_only(client, org, interview, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_a_shared_form_is_seen_by_the_other_party_and_nobody_else(client, org, interview, role, django_capture_on_commit_callbacks):
+def test_a_shared_form_is_seen_by_the_other_party_and_nobody_else(
+    client, org, interview, role, django_capture_on_commit_callbacks
+):
     save(interview, org.employee, 0, work_tasks=SECRET, leadership=LEADERSHIP)
     with django_capture_on_commit_callbacks(execute=True):
         prep_share(interview=interview, author=org.employee)
@@ -55,7 +66,9 @@ def test_a_shared_form_is_seen_by_the_other_party_and_nobody_else(client, org, i
     assert (LEADERSHIP in page) == sees
 
 
-def test_sharing_tells_the_other_party_by_email_in_their_language(org, interview, django_capture_on_commit_callbacks):
+def test_sharing_tells_the_other_party_by_email_in_their_language(
+    org, interview, django_capture_on_commit_callbacks
+):
     org.manager.language = "nb"
     org.manager.save()
     save(interview, org.employee, 0, work_tasks="x")
@@ -100,8 +113,16 @@ def test_autosave_conflict_shows_the_other_text_and_keeps_the_form(login, org, i
 
 def test_plain_post_without_javascript_saves_every_section(login, org, interview):
     client = login(org.manager)
-    data = {"version": 0, "follow_up": "a", "unit_goals": "b", "work_tasks": "c", "working_environment": "d",
-            "leadership": "e", "development": "f", "plans": "g"}
+    data = {
+        "version": 0,
+        "follow_up": "a",
+        "unit_goals": "b",
+        "work_tasks": "c",
+        "working_environment": "d",
+        "leadership": "e",
+        "development": "f",
+        "plans": "g",
+    }
     response = client.post(reverse("interviews:prep_save", args=[interview.pk]), data, follow=True)
     assert "Your preparation is saved." in response.content.decode()
     form = PrepForm.objects.get(role="manager")
@@ -168,15 +189,21 @@ def test_unit_goals_of_the_unit_and_its_parents_are_shown(login, org, interview)
     UnitGoal.objects.create(unit=org.root, title="University-wide goal", period_start=today)
     UnitGoal.objects.create(unit=org.unit_a, title="Department A goal", period_start=today)
     UnitGoal.objects.create(unit=org.unit_b, title="Department B goal", period_start=today)
-    UnitGoal.objects.create(unit=org.unit_a, title="Expired goal", period_start=today - datetime.timedelta(days=400),
-                            period_end=today - datetime.timedelta(days=35))
+    UnitGoal.objects.create(
+        unit=org.unit_a,
+        title="Expired goal",
+        period_start=today - datetime.timedelta(days=400),
+        period_end=today - datetime.timedelta(days=35),
+    )
     page = page_for(login(org.employee), interview).content.decode()
     assert "University-wide goal" in page and "Department A goal" in page
     assert "Department B goal" not in page and "Expired goal" not in page
 
 
 def test_local_guidelines_are_inherited_by_sub_units(login, org, interview):
-    LocalGuideline.objects.create(unit=org.root, text="Talk about the new campus.", extra_prompts="Q one?\nQ two?")
+    LocalGuideline.objects.create(
+        unit=org.root, text="Talk about the new campus.", extra_prompts="Q one?\nQ two?"
+    )
     LocalGuideline.objects.create(unit=org.unit_b, text="Only for B.")
     page = page_for(login(org.employee), interview).content.decode()
     assert "Talk about the new campus." in page and "Q two?" in page and "Only for B." not in page

@@ -1,0 +1,35 @@
+"""Writes for unit goals."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from goals.models import UnitGoal
+from people.models import OrgUnit, User
+
+GOAL_FIELDS = ("title", "description", "period_start", "period_end")
+
+
+@transaction.atomic
+def goal_save(
+    *, unit: OrgUnit, by: User, data: dict, goal: UnitGoal | None = None, based_on: str = ""
+) -> UnitGoal:
+    """Create a goal, or change one; a change based on an older save is refused, not applied."""
+    if goal is None:
+        goal = UnitGoal(unit=unit, created_by=by)
+    else:
+        goal = UnitGoal.objects.select_for_update().get(pk=goal.pk)
+        if based_on != goal.updated_at.isoformat():
+            raise ValidationError(
+                _("Someone else changed this goal meanwhile. Reload the page to see their change.")
+            )
+    for key in GOAL_FIELDS:
+        setattr(goal, key, data[key])
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def goal_delete(*, goal: UnitGoal, by: User) -> None:
+    goal.delete()

@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from goals.forms import UnitGoalForm
+from goals.models import UnitGoal
+from goals.selectors import goal_units_managed_by
+from goals.services import goal_delete, goal_save
+from people.selectors import unit_tree
+
+
+def goal_units(request):
+    """The units whose goals the user keeps (HR for their units, heads for their subtree)."""
+    units = goal_units_managed_by(request.user)
+    if not units.exists():
+        raise Http404
+    return render(
+        request, "goals/goal_units.html", {"units": unit_tree(units.annotate(goal_count=Count("goals")))}
+    )
+
+
+def unit_goals(request, pk):
+    unit = get_object_or_404(goal_units_managed_by(request.user), pk=pk)
+    form = UnitGoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal_save(unit=unit, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The goal was added."))
+            return redirect("goals:unit_goals", pk=unit.pk)
+    goals = UnitGoal.objects.filter(unit=unit).order_by("-period_start", "title")
+    return render(request, "goals/unit_goals.html", {"unit": unit, "goals": goals, "form": form})
+
+
+def _goal(request, pk) -> UnitGoal:
+    return get_object_or_404(
+        UnitGoal.objects.filter(unit__in=goal_units_managed_by(request.user)).select_related("unit"), pk=pk
+    )
+
+
+def goal_edit(request, pk):
+    goal = _goal(request, pk)
+    form = UnitGoalForm(
+        request.POST or None, instance=goal, initial={"based_on": goal.updated_at.isoformat()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal_save(
+                unit=goal.unit,
+                by=request.user,
+                data=form.cleaned_data,
+                goal=goal,
+                based_on=form.cleaned_data["based_on"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The goal was saved."))
+            return redirect("goals:unit_goals", pk=goal.unit_id)
+    return render(request, "goals/goal_edit.html", {"goal": goal, "form": form})
+
+
+@require_POST
+def goal_remove(request, pk):
+    goal = _goal(request, pk)
+    goal_delete(goal=goal, by=request.user)
+    messages.success(request, _("The goal was removed."))
+    return redirect("goals:unit_goals", pk=goal.unit_id)
