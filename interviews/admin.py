@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from interviews.models import Cycle, Interview
+from interviews.models import Cycle, Interview, LocalGuideline, PrepForm
 
 
 @admin.register(Cycle)
@@ -20,3 +20,27 @@ class InterviewAdmin(admin.ModelAdmin):
     list_select_related = ["employee", "partner", "cycle"]
     raw_id_fields = ["employee", "partner", "unit", "cycle"]
     readonly_fields = ["ics_uid", "ics_sequence", "version", "created_at", "updated_at"]
+
+
+@admin.register(PrepForm)
+class PrepFormAdmin(admin.ModelAdmin):
+    """Status only: what the parties wrote is theirs, and never shown here (PRODUCT.md, confidentiality)."""
+
+    list_display = ["interview", "role", "state", "shared_at", "updated_at"]
+    list_filter = ["state", "role"]
+    fields = ["interview", "role", "author", "state", "shared_at", "updated_at", "version"]
+    readonly_fields = fields
+    list_select_related = ["interview__employee", "interview__cycle"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LocalGuideline)
+class LocalGuidelineAdmin(admin.ModelAdmin):
+    list_display = ["unit", "updated_at"]
+    raw_id_fields = ["unit"]
+    readonly_fields = ["version"]

@@ -19,18 +19,29 @@ def test_head_of_unit_keeps_goals_of_their_subtree_only(org):
 
 def test_head_adds_a_goal_and_it_appears_on_the_list(login, org):
     client = login(org.manager)
-    response = client.post(reverse("goals:unit_goals", args=[org.unit_a.pk]), {
-        "title": "Open science", "description": "Publish data with papers", "period_start": "2026-01-01",
-        "period_end": "2026-12-31",
-    }, follow=True)
+    response = client.post(
+        reverse("goals:unit_goals", args=[org.unit_a.pk]),
+        {
+            "title": "Open science",
+            "description": "Publish data with papers",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+        },
+        follow=True,
+    )
     assert "The goal was added." in response.content.decode() and "Open science" in response.content.decode()
     assert UnitGoal.objects.get().created_by == org.manager
 
 
 def test_goal_that_ends_before_it_starts_is_refused(login, org):
-    response = login(org.manager).post(reverse("goals:unit_goals", args=[org.unit_a.pk]), {
-        "title": "Backwards", "period_start": "2026-06-01", "period_end": "2026-01-01",
-    })
+    response = login(org.manager).post(
+        reverse("goals:unit_goals", args=[org.unit_a.pk]),
+        {
+            "title": "Backwards",
+            "period_start": "2026-06-01",
+            "period_end": "2026-01-01",
+        },
+    )
     assert "The goal must end after it starts." in response.content.decode()
     assert not UnitGoal.objects.exists()
 
@@ -64,5 +75,7 @@ def test_guidelines_saved_by_hr_and_stale_save_refused(login, org, version):
     assert "Someone else changed these guidelines meanwhile" in response.content.decode()
     guideline = LocalGuideline.objects.get(unit=org.unit_a)
     assert (guideline.text, guideline.prompt_list(), guideline.version) == (
-        "Use the new template.", ["How is the move going?"], 1
+        "Use the new template.",
+        ["How is the move going?"],
+        1,
     )

@@ -220,3 +220,16 @@ def test_manager_list_shows_who_has_shared(login, org, interview):
     page = login(org.manager).get(reverse("interviews:my_interviews")).content.decode()
     assert 'Employee: <span class="text-success">yes</span>' in page
     assert "You: not yet" in page
+
+
+def test_the_admin_shows_no_prep_content(client, org, interview):
+    save(interview, org.employee, 0, work_tasks=SECRET)
+    client.force_login(org.admin)
+    form = PrepForm.objects.get()
+    for url in (
+        reverse("admin:interviews_prepform_changelist"),
+        reverse("admin:interviews_prepform_change", args=[form.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert SECRET not in response.content.decode()
