@@ -20,12 +20,15 @@ class Section:
     title: Promise
     employee_prompts: tuple[Promise, ...]
     manager_prompts: tuple[Promise, ...]
-    # Extra prompts by the employee's job kind (administrative, academic, technical).
+    # Extra prompts by the employee's job kind (administrative, academic, technical), for the
+    # employee and for the manager.
     by_job_kind: dict[str, tuple[Promise, ...]] = field(default_factory=dict)
+    manager_by_job_kind: dict[str, tuple[Promise, ...]] = field(default_factory=dict)
 
     def prompts(self, *, role: str, job_kind: str) -> list[Promise]:
-        base = self.employee_prompts if role == EMPLOYEE else self.manager_prompts
-        return [*base, *self.by_job_kind.get(job_kind, ())]
+        if role == EMPLOYEE:
+            return [*self.employee_prompts, *self.by_job_kind.get(job_kind, ())]
+        return [*self.manager_prompts, *self.manager_by_job_kind.get(job_kind, ())]
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -79,6 +82,17 @@ SECTIONS: tuple[Section, ...] = (
                 _("Which projects or research groups do you support, and how are your tasks given to you?"),
             ),
         },
+        {
+            "academic": (
+                _(
+                    "Is the employee's distribution of duties between research, teaching, supervision and "
+                    "administration right for them and for the unit?"
+                ),
+            ),
+            "technical": (
+                _("Are the employee's tasks across projects and research groups clear and well balanced?"),
+            ),
+        },
     ),
     Section(
         "working_environment",
@@ -123,6 +137,13 @@ SECTIONS: tuple[Section, ...] = (
         ),
         {
             "academic": (_("What do you need to progress in research, teaching or towards promotion?"),),
+        },
+        {
+            "academic": (
+                _(
+                    "What support does the employee need to progress in research, teaching or towards promotion?"
+                ),
+            ),
         },
     ),
     Section(

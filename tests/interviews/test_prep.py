@@ -233,3 +233,9 @@ def test_the_admin_shows_no_prep_content(client, org, interview):
         response = client.get(url)
         assert response.status_code == 200
         assert SECRET not in response.content.decode()
+
+
+def test_manager_gets_job_kind_prompts_phrased_for_the_manager(login, org, interview):
+    page = page_for(login(org.manager), interview).content.decode()
+    assert "Is the employee&#x27;s distribution of duties" in page
+    assert "How is your time divided between research" not in page
