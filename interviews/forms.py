@@ -7,15 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from goals.forms import DateInput
 from interviews.models import Cycle, Interview
 from people.models import OrgUnit
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CycleForm(forms.ModelForm):

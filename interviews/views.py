@@ -419,36 +419,40 @@ def interview_excuse(request, pk):
     )
 
 
-@require_POST
-def interview_reopen(request, pk):
+def _state_step(request, pk, *, allowed, service, done: str):
+    """Run one state-changing service for an interview the user may change; 404 for others."""
     interview = _interview(request, pk)
-    if not interview_changeable_by(interview, request.user, action="reopen"):
+    if not allowed(interview, request.user):
         raise Http404
     try:
-        services.interview_reopen(
-            interview=interview, by=request.user, expected_version=_int(request.POST.get("version"))
-        )
+        service(interview=interview, by=request.user, expected_version=_int(request.POST.get("version")))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The interview is planned again."))
+        messages.success(request, done)
     return redirect("interviews:interview_detail", pk=interview.pk)
+
+
+@require_POST
+def interview_reopen(request, pk):
+    return _state_step(
+        request,
+        pk,
+        allowed=lambda interview, user: interview_changeable_by(interview, user, action="reopen"),
+        service=services.interview_reopen,
+        done=_("The interview is planned again."),
+    )
 
 
 @require_POST
 def interview_held(request, pk):
-    interview = _interview(request, pk)
-    if request.user.pk != interview.partner_id:
-        raise Http404
-    try:
-        services.interview_mark_held(
-            interview=interview, by=request.user, expected_version=_int(request.POST.get("version"))
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The interview is marked held."))
-    return redirect("interviews:interview_detail", pk=interview.pk)
+    return _state_step(
+        request,
+        pk,
+        allowed=lambda interview, user: user.pk == interview.partner_id,
+        service=services.interview_mark_held,
+        done=_("The interview is marked held."),
+    )
 
 
 def interview_calendar(request, pk):
