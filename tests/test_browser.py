@@ -35,7 +35,8 @@ def page(transactional_db, live_server):
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
         page.base_url = live_server.url
         yield page
         browser.close()
@@ -108,3 +109,46 @@ def test_manager_books_a_meeting_sees_a_rule_explained_and_fixes_it(page, org):
     assert "The meeting is booked" in page.inner_text("main")
     interview.refresh_from_db()
     assert interview.state == Interview.State.SCHEDULED and interview.place == "Room 101"
+
+
+@pytest.mark.real_services
+def test_prep_form_autosaves_and_a_second_tab_cannot_overwrite(page, org):
+    from interviews.models import PrepForm
+    from tests.factories import CycleFactory, InterviewFactory
+
+    interview = InterviewFactory(
+        cycle=CycleFactory(units=[org.root]), employee=org.employee, partner=org.manager
+    )
+    log_in(page, org.employee.email)
+    url = f"{page.base_url}/interviews/{interview.pk}/"
+    page.goto(url)
+    other_tab = page.context.new_page()
+    other_tab.goto(url)  # opened before anything was saved: its version is out of date soon
+
+    page.get_by_label("Your answer").nth(2).fill("Teaching and supervision")
+    page.get_by_text("Saved at").wait_for(timeout=10_000)
+    page.get_by_label("Your answer").nth(4).fill("More regular check-ins, please")
+    page.get_by_role("button", name="Save", exact=True).focus()  # leaving the box saves at once
+    page.wait_for_function(
+        "document.querySelector('#prep-status').textContent.includes('Saved at') && "
+        "!document.querySelector('.htmx-request')",
+        timeout=10_000,
+    )
+    page.wait_for_timeout(1500)  # let the debounced save of the last box finish
+    page.screenshot(path=ARTIFACTS / "prep-autosaved.png", full_page=True)
+    form = PrepForm.objects.get()
+    assert (form.work_tasks, form.leadership) == (
+        "Teaching and supervision",
+        "More regular check-ins, please",
+    )
+    # The page carries the version it saved last, so its next save is accepted.
+    assert page.locator("#prep-version").input_value() == str(form.version)
+
+    other_tab.get_by_label("Your answer").nth(2).fill("Typed in an old tab")
+    other_tab.get_by_text("Not saved").wait_for(timeout=10_000)
+    assert "Teaching and supervision" in other_tab.inner_text("#prep-status")
+    other_tab.screenshot(path=ARTIFACTS / "prep-conflict.png", full_page=True)
+    assert PrepForm.objects.get().work_tasks == "Teaching and supervision"
+
+    page.reload()
+    assert page.get_by_label("Your answer").nth(2).input_value() == "Teaching and supervision"
