@@ -32,3 +32,68 @@ class UnitGoal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AgreedAction(models.Model):
+    """Something the two agreed to do, followed up until it is done, dropped or reviewed.
+
+    It points at the record it came from by model label and id, so that goals knows
+    nothing of interviews (STYLE.md).
+    """
+
+    class OwnerKind(models.TextChoices):
+        EMPLOYEE = "employee", _("The employee")
+        MANAGER = "manager", _("The manager")
+        OTHER = "other", _("Another person")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    source_model = models.CharField(max_length=100)
+    source_id = models.PositiveBigIntegerField()
+    # Whose interview it came from: the employee sees it among "their" actions whoever owns it.
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    owner_kind = models.CharField(_("who does it"), max_length=10, choices=OwnerKind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="agreed_actions",
+    )
+    what = models.TextField(_("what"), max_length=2000)
+    due_on = models.DateField(_("by when"))
+    standard = models.TextField(_("how we will know it is done"), max_length=2000)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    position = models.PositiveSmallIntegerField(default=0)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("agreed action")
+        verbose_name_plural = _("agreed actions")
+        ordering = ["source_model", "source_id", "position", "pk"]
+        indexes = [
+            models.Index(fields=["source_model", "source_id"]),
+            models.Index(fields=["owner", "status", "due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.what[:60]
+
+
+class ActionProgressNote(models.Model):
+    action = models.ForeignKey(AgreedAction, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"), max_length=2000)
+    status_after = models.CharField(max_length=12, choices=AgreedAction.Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -208,6 +208,11 @@ class LocalGuideline(models.Model):
         max_length=5_000,
         help_text=_("One question per line, shown on every form."),
     )
+    employee_writes_record = models.BooleanField(
+        _("employees may write the record too"),
+        default=False,
+        help_text=_("Otherwise only the manager writes it; the employee reads, comments and signs."),
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -220,3 +225,101 @@ class LocalGuideline(models.Model):
 
     def prompt_list(self) -> list[str]:
         return [line.strip() for line in self.extra_prompts.splitlines() if line.strip()]
+
+
+class LockedRecordError(Exception):
+    """A change to a signed (locked) interview record was attempted."""
+
+
+class InterviewRecord(models.Model):
+    """What the two agreed in the meeting, one version at a time.
+
+    A version is written, signed by the manager and then the employee, and locked: its
+    content is frozen in `content` (canonical JSON) with a SHA-256 hash, and nothing of it
+    may change again (service, model and, on PostgreSQL, a trigger). A correction is a new
+    version copied from the last signed one.
+    """
+
+    interview = models.ForeignKey(Interview, on_delete=models.PROTECT, related_name="records")
+    number = models.PositiveSmallIntegerField(_("version"), default=1)
+    follow_up = models.TextField(blank=True)
+    unit_goals = models.TextField(blank=True)
+    work_tasks = models.TextField(blank=True)
+    working_environment = models.TextField(blank=True)
+    leadership = models.TextField(blank=True)
+    development = models.TextField(blank=True)
+    plans = models.TextField(blank=True)
+    conclusions = models.TextField(_("conclusions"), blank=True)
+    edit_version = models.PositiveIntegerField(default=1)
+    manager_signed_at = models.DateTimeField(null=True, blank=True)
+    manager_signed_hash = models.CharField(max_length=64, blank=True)
+    employee_signed_at = models.DateTimeField(null=True, blank=True)
+    employee_signed_hash = models.CharField(max_length=64, blank=True)
+    employee_comment = models.TextField(_("employee's comment"), blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    content = models.JSONField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    pdf = models.FileField(upload_to="records/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("interview record")
+        verbose_name_plural = _("interview records")
+        ordering = ["interview", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "number"], name="record_version_unique"),
+            models.UniqueConstraint(
+                fields=["interview"],
+                condition=Q(locked_at__isnull=True),
+                name="record_one_draft_per_interview",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.interview} · v{self.number}"
+
+    def save(self, *args, **kwargs):
+        # The model's own guard: a record read as locked is never written again.
+        if getattr(self, "_locked_in_db", False):
+            raise LockedRecordError("This interview record is signed and locked.")
+        super().save(*args, **kwargs)
+        self._locked_in_db = self.locked_at is not None
+
+    def delete(self, *args, **kwargs):
+        if getattr(self, "_locked_in_db", False) or self.locked_at is not None:
+            raise LockedRecordError("This interview record is signed and locked.")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._locked_in_db = instance.locked_at is not None if "locked_at" in field_names else False
+        return instance
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class RecordGoal(models.Model):
+    """An individual goal for the next period, agreed in the record."""
+
+    record = models.ForeignKey(InterviewRecord, on_delete=models.CASCADE, related_name="goals")
+    text = models.TextField(_("goal"), max_length=2000)
+    deadline = models.DateField(_("deadline"))
+    unit_goal = models.ForeignKey(
+        "goals.UnitGoal",
+        verbose_name=_("serves the unit goal"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,383 @@
+"""Writes for the interview record: agreed notes, goals, actions, two signatures and the lock."""
+
+import datetime
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from goals.models import AgreedAction, UnitGoal
+from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline, RecordGoal
+from interviews.sections import MAX_SECTION_LENGTH, SECTION_KEYS
+from people.models import User
+
+RECORD_LABEL = "interviews.InterviewRecord"
+RECORD_TEXT_FIELDS = (*SECTION_KEYS, "conclusions")
+CYCLE_PERIOD_DAYS = {
+    Cycle.Frequency.YEARLY: 366,
+    Cycle.Frequency.HALF_YEARLY: 184,
+    Cycle.Frequency.QUARTERLY: 92,
+}
+
+
+# --- reads -----------------------------------------------------------------------------
+
+
+def record_versions(interview: Interview) -> list[InterviewRecord]:
+    return list(InterviewRecord.objects.filter(interview=interview).order_by("number"))
+
+
+def record_actions(record: InterviewRecord):
+    return AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id=record.pk).select_related("owner")
+
+
+def record_writable_by(interview: Interview, user: User) -> bool:
+    """The manager writes the record; the employee too where their unit allows it."""
+    if user.pk == interview.partner_id:
+        return True
+    if user.pk != interview.employee_id:
+        return False
+    ids = [int(pk) for pk in interview.unit.path.split("/") if pk]
+    return LocalGuideline.objects.filter(unit_id__in=ids, employee_writes_record=True).exists()
+
+
+def canonical_json(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def sha256_of(data: dict) -> str:
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def record_content(record: InterviewRecord) -> dict:
+    """What both sign: the facts of the meeting and everything agreed, as plain JSON values."""
+    interview = record.interview
+    return {
+        "record": {"interview": interview.pk, "version": record.number},
+        "employee": {"name": str(interview.employee), "number": interview.employee.employee_number},
+        "manager": {"name": str(interview.partner), "number": interview.partner.employee_number},
+        "unit": interview.unit.name,
+        "cycle": interview.cycle.name,
+        "meeting": {
+            "starts_at": interview.starts_at.isoformat() if interview.starts_at else None,
+            "minutes": interview.duration_minutes,
+        },
+        "sections": {key: getattr(record, key) for key in SECTION_KEYS},
+        "conclusions": record.conclusions,
+        "goals": [
+            {
+                "text": goal.text,
+                "deadline": goal.deadline.isoformat(),
+                "unit_goal": goal.unit_goal.title if goal.unit_goal else None,
+            }
+            for goal in record.goals.select_related("unit_goal")
+        ],
+        "actions": [
+            {
+                "owner": str(action.owner),
+                "owner_kind": action.owner_kind,
+                "what": action.what,
+                "due_on": action.due_on.isoformat(),
+                "standard": action.standard,
+            }
+            for action in record_actions(record)
+        ],
+    }
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _draft(interview: Interview, *, by: User, create: bool) -> InterviewRecord:
+    """The version being written, locked for this transaction (created if asked and none exists)."""
+    if not record_writable_by(interview, by):
+        raise ValidationError(_("Only the interview partner writes the record here."))
+    if interview.state not in (Interview.State.SCHEDULED, Interview.State.HELD, Interview.State.SIGNED):
+        raise ValidationError(_("The record is written once the meeting is booked."))
+    draft = (
+        InterviewRecord.objects.select_for_update()
+        .filter(interview=interview, locked_at__isnull=True)
+        .first()
+    )
+    if draft is None:
+        if InterviewRecord.objects.filter(interview=interview).exists():
+            raise ValidationError(_("The record is signed. Open a correction to change it."))
+        if not create:
+            raise ValidationError(_("Write the record first."))
+        draft = InterviewRecord.objects.create(interview=interview)
+    return draft
+
+
+def _touch(draft: InterviewRecord, fields: list[str]) -> bool:
+    """Save a change; a change after the manager signed clears that signature (they sign again)."""
+    cleared = draft.manager_signed_at is not None
+    if cleared:
+        draft.manager_signed_at = None
+        draft.manager_signed_hash = ""
+        fields = [*fields, "manager_signed_at", "manager_signed_hash"]
+    draft.edit_version = F("edit_version") + 1
+    draft.save(update_fields=[*fields, "edit_version", "updated_at"])
+    draft.refresh_from_db(fields=["edit_version"])
+    return cleared
+
+
+@transaction.atomic
+def record_save(
+    *, interview: Interview, by: User, values: dict[str, str], expected_version: int
+) -> tuple[InterviewRecord, bool]:
+    """Save the agreed notes; returns (record, whether the manager's signature was cleared).
+
+    A save based on an older version is refused (another tab, the other party).
+    """
+    unknown = set(values) - set(RECORD_TEXT_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown section."))
+    too_long = {k: v for k, v in values.items() if len(v) > MAX_SECTION_LENGTH}
+    if too_long:
+        raise ValidationError(
+            {
+                key: [
+                    _("This text is %(length)d characters long; the most is %(max)d.")
+                    % {"length": len(text), "max": MAX_SECTION_LENGTH}
+                ]
+                for key, text in too_long.items()
+            }
+        )
+    draft = _draft(interview, by=by, create=expected_version == 0)
+    if expected_version and draft.edit_version != expected_version:
+        raise ValidationError(
+            _(
+                "The record was changed meanwhile (by %(other)s or in another window). Reload the page to see it."
+            )
+            % {"other": interview.employee if by.pk == interview.partner_id else interview.partner}
+        )
+    if expected_version == 0 and draft.edit_version != 1:
+        raise ValidationError(_("The record was started meanwhile. Reload the page to see it."))
+    changed = [key for key, text in values.items() if getattr(draft, key) != text.replace("\r\n", "\n")]
+    if not changed:
+        return draft, False
+    for key in changed:
+        setattr(draft, key, values[key].replace("\r\n", "\n"))
+    return draft, _touch(draft, changed)
+
+
+def _check_due(interview: Interview, due: datetime.date, *, field: str) -> None:
+    today = timezone.localdate()
+    if due <= today:
+        raise ValidationError({field: [_("The date must lie in the future.")]})
+    latest = today + datetime.timedelta(days=CYCLE_PERIOD_DAYS[interview.cycle.frequency])
+    if due > latest:
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "Choose a date within one cycle period, by %(date)s, so that the next interview can review it."
+                    )
+                    % {"date": date_format(latest)}
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def action_add(
+    *,
+    interview: Interview,
+    by: User,
+    owner_kind: str,
+    what: str,
+    due_on: datetime.date,
+    standard: str,
+    other: User | None = None,
+) -> AgreedAction:
+    draft = _draft(interview, by=by, create=True)
+    _check_due(interview, due_on, field="due_on")
+    if not what.strip():
+        raise ValidationError({"what": [_("Say what is to be done.")]})
+    if not standard.strip():
+        raise ValidationError({"standard": [_("Say how you will both know it is done.")]})
+    owners = {
+        AgreedAction.OwnerKind.EMPLOYEE: interview.employee,
+        AgreedAction.OwnerKind.MANAGER: interview.partner,
+        AgreedAction.OwnerKind.OTHER: other,
+    }
+    owner = owners.get(owner_kind)
+    if owner is None:
+        raise ValidationError({"other": [_("Name the person who will do it.")]})
+    position = record_actions(draft).count()
+    action = AgreedAction.objects.create(
+        source_model=RECORD_LABEL,
+        source_id=draft.pk,
+        employee=interview.employee,
+        owner_kind=owner_kind,
+        owner=owner,
+        what=what.strip(),
+        due_on=due_on,
+        standard=standard.strip(),
+        position=position,
+    )
+    _touch(draft, [])
+    return action
+
+
+@transaction.atomic
+def action_remove(*, interview: Interview, by: User, action_id: int) -> None:
+    draft = _draft(interview, by=by, create=False)
+    deleted, _rows = AgreedAction.objects.filter(
+        source_model=RECORD_LABEL, source_id=draft.pk, pk=action_id
+    ).delete()
+    if deleted:
+        _touch(draft, [])
+
+
+@transaction.atomic
+def goal_add(
+    *, interview: Interview, by: User, text: str, deadline: datetime.date, unit_goal: UnitGoal | None = None
+) -> RecordGoal:
+    draft = _draft(interview, by=by, create=True)
+    _check_due(interview, deadline, field="deadline")
+    if not text.strip():
+        raise ValidationError({"text": [_("Write the goal.")]})
+    goal = RecordGoal.objects.create(
+        record=draft, text=text.strip(), deadline=deadline, unit_goal=unit_goal, position=draft.goals.count()
+    )
+    _touch(draft, [])
+    return goal
+
+
+@transaction.atomic
+def goal_remove(*, interview: Interview, by: User, goal_id: int) -> None:
+    draft = _draft(interview, by=by, create=False)
+    deleted, _rows = RecordGoal.objects.filter(record=draft, pk=goal_id).delete()
+    if deleted:
+        _touch(draft, [])
+
+
+# --- signing ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_sign(*, interview: Interview, by: User, password: str, comment: str = "") -> InterviewRecord:
+    """Sign the record: the manager first, then the employee, who may add a comment.
+
+    The row lock makes two simultaneous clicks give one signature. The second signature
+    freezes the content, stores its hash, renders the PDF once and locks the record.
+    """
+    interview = (
+        Interview.objects.select_for_update()
+        .select_related("cycle", "employee", "partner", "unit")
+        .get(pk=interview.pk)
+    )
+    draft = (
+        InterviewRecord.objects.select_for_update()
+        .filter(interview=interview, locked_at__isnull=True)
+        .first()
+    )
+    if draft is None:
+        raise ValidationError(_("There is no record to sign."))
+    if interview.state not in (Interview.State.HELD, Interview.State.SIGNED):
+        raise ValidationError(_("Mark the interview held before signing the record."))
+    if not by.check_password(password):
+        raise ValidationError({"password": [_("That is not your password. Type it again to sign.")]})
+    now = timezone.now()
+    if by.pk == interview.partner_id:
+        if draft.manager_signed_at:
+            raise ValidationError(_("You have signed this version already."))
+        draft.manager_signed_at = now
+        draft.manager_signed_hash = sha256_of(record_content(draft))
+        draft.save(update_fields=["manager_signed_at", "manager_signed_hash", "updated_at"])
+        return draft
+    if by.pk != interview.employee_id:
+        raise ValidationError(_("Only the two parties sign the record."))
+    if draft.employee_signed_at:
+        raise ValidationError(_("You have signed this version already."))
+    if not draft.manager_signed_at:
+        raise ValidationError(
+            _("%(manager)s signs first; then you read and sign.") % {"manager": interview.partner}
+        )
+    content = record_content(draft)
+    if sha256_of(content) != draft.manager_signed_hash:
+        raise ValidationError(_("The record changed after the manager signed; they must sign again."))
+    if len(comment) > MAX_SECTION_LENGTH:
+        raise ValidationError({"comment": [_("The comment is too long.")]})
+    draft.employee_comment = comment.replace("\r\n", "\n").strip()
+    draft.employee_signed_at = now
+    content["employee_comment"] = draft.employee_comment
+    content["signatures"] = {
+        "manager": {"at": draft.manager_signed_at.isoformat(), "hash": draft.manager_signed_hash},
+        "employee": {"at": now.isoformat()},
+    }
+    draft.content = content
+    draft.content_hash = draft.employee_signed_hash = sha256_of(content)
+    draft.locked_at = now
+
+    from interviews.pdf import render_summary_pdf
+
+    pdf = render_summary_pdf(draft)
+    draft.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    # Saving the file and the lock together: the record is never locked without its PDF.
+    draft.pdf.save(f"{interview.ics_uid}-v{draft.number}.pdf", ContentFile(pdf), save=False)
+    draft.save()
+    interview.state = Interview.State.SIGNED
+    interview.version += 1
+    interview.save(update_fields=["state", "version", "updated_at"])
+    return draft
+
+
+@transaction.atomic
+def record_correct(*, interview: Interview, by: User) -> InterviewRecord:
+    """Open a new version copied from the last signed one; both sign it again."""
+    if by.pk != interview.partner_id:
+        raise ValidationError(_("The interview partner opens a correction."))
+    versions = list(
+        InterviewRecord.objects.select_for_update().filter(interview=interview).order_by("number")
+    )
+    if not versions or not versions[-1].is_locked:
+        raise ValidationError(
+            _("A correction is opened from a signed record; this one is still being written.")
+        )
+    signed = versions[-1]
+    draft = InterviewRecord.objects.create(
+        interview=interview,
+        number=signed.number + 1,
+        **{key: getattr(signed, key) for key in RECORD_TEXT_FIELDS},
+    )
+    RecordGoal.objects.bulk_create(
+        [
+            RecordGoal(
+                record=draft,
+                text=g.text,
+                deadline=g.deadline,
+                unit_goal_id=g.unit_goal_id,
+                position=g.position,
+            )
+            for g in signed.goals.all()
+        ]
+    )
+    # The actions are one set that lives on: they follow the version being agreed. The signed
+    # version keeps its frozen copy of them in its content.
+    AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id=signed.pk).update(source_id=draft.pk)
+    return draft
+
+
+def record_verify(
+    interview: Interview, *, pdf: bytes | None = None, hash_text: str = ""
+) -> InterviewRecord | None:
+    """The signed version this PDF file or hash belongs to, if any, after re-checking its content."""
+    wanted_pdf = hashlib.sha256(pdf).hexdigest() if pdf is not None else None
+    wanted_hash = hash_text.strip().lower()
+    for record in InterviewRecord.objects.filter(interview=interview, locked_at__isnull=False):
+        # The stored hash must still be the hash of the stored content: tampering shows here.
+        if sha256_of(record.content) != record.content_hash:
+            continue
+        if wanted_pdf and wanted_pdf == record.pdf_sha256:
+            return record
+        if wanted_hash and wanted_hash in (record.content_hash, record.pdf_sha256):
+            return record
+    return None

@@ -1,0 +1,242 @@
+import datetime
+import shutil
+import subprocess
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from goals.models import AgreedAction
+from interviews.models import Interview, InterviewRecord, LockedRecordError, RecordGoal
+from interviews.records import (
+    action_add,
+    goal_add,
+    record_correct,
+    record_save,
+    record_sign,
+    record_verify,
+    sha256_of,
+)
+from tests.conftest import PASSWORD, need_service
+from tests.factories import CycleFactory, InterviewFactory
+
+
+@pytest.fixture
+def held(org):
+    return InterviewFactory(
+        cycle=CycleFactory(units=[org.root]), employee=org.employee, partner=org.manager, state="held",
+        starts_at=timezone.now() - datetime.timedelta(hours=2), duration_minutes=60,
+    )
+
+
+def soon(days=30):
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def write(interview, org, **values):
+    record = InterviewRecord.objects.filter(interview=interview, locked_at__isnull=True).first()
+    return record_save(interview=interview, by=org.manager, values=values,
+                       expected_version=record.edit_version if record else 0)[0]
+
+
+def sign_both(interview, org, comment=""):
+    record_sign(interview=interview, by=org.manager, password=PASSWORD)
+    return record_sign(interview=interview, by=org.employee, password=PASSWORD, comment=comment)
+
+
+def test_full_flow_record_actions_signatures_lock_and_pdf(org, held):
+    write(held, org, work_tasks="Fewer committees; more time for the lab course.", conclusions="A good year.")
+    action_add(interview=held, by=org.manager, owner_kind="employee", what="Finish the lab manual",
+               due_on=soon(60), standard="Used in the spring course")
+    action_add(interview=held, by=org.manager, owner_kind="manager", what="Free two hours a week",
+               due_on=soon(30), standard="In the duty plan")
+    goal_add(interview=held, by=org.manager, text="Submit one paper", deadline=soon(200))
+    record = sign_both(held, org, comment="I disagree about the committee work.")
+    record.refresh_from_db()
+    held.refresh_from_db()
+    assert held.state == Interview.State.SIGNED and record.is_locked
+    assert record.content_hash == sha256_of(record.content) == record.employee_signed_hash
+    assert record.content["employee_comment"] == "I disagree about the committee work."
+    assert [a["what"] for a in record.content["actions"]] == ["Finish the lab manual", "Free two hours a week"]
+    pdf = record.pdf.read()
+    assert pdf.startswith(b"%PDF") and record_verify(held, pdf=pdf) == record
+    assert record_verify(held, hash_text=record.content_hash) == record
+    assert record_verify(held, pdf=pdf + b" ") is None
+
+
+def test_a_signed_record_refuses_changes_in_the_service_and_the_model(org, held):
+    write(held, org, conclusions="Agreed.")
+    record = sign_both(held, org)
+    with pytest.raises(ValidationError, match="Open a correction"):
+        write(held, org, conclusions="Changed afterwards")
+    locked = InterviewRecord.objects.get(pk=record.pk)
+    locked.conclusions = "Changed afterwards"
+    with pytest.raises(LockedRecordError):
+        locked.save()
+    with pytest.raises(LockedRecordError):
+        locked.delete()
+    assert InterviewRecord.objects.get(pk=record.pk).conclusions == "Agreed."
+
+
+@pytest.mark.real_services
+def test_a_signed_record_refuses_changes_in_the_database(require_postgres, org, held):
+    write(held, org, conclusions="Agreed.")
+    record = sign_both(held, org)
+    with pytest.raises(DatabaseError, match="signed and locked"), transaction.atomic():
+        InterviewRecord.objects.filter(pk=record.pk).update(conclusions="Bulk update behind everyone's back")
+    with pytest.raises(DatabaseError, match="signed and locked"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM interviews_interviewrecord WHERE id = %s", [record.pk])
+    with pytest.raises(DatabaseError, match="signed and locked"), transaction.atomic():
+        RecordGoal.objects.create(record=record, text="sneaked in", deadline=soon())
+    assert InterviewRecord.objects.get(pk=record.pk).conclusions == "Agreed."
+
+
+def test_editing_after_the_first_signature_clears_it(org, held):
+    write(held, org, conclusions="First")
+    record_sign(interview=held, by=org.manager, password=PASSWORD)
+    record = write(held, org, conclusions="Second")
+    assert record.manager_signed_at is None
+    with pytest.raises(ValidationError, match="signs first"):
+        record_sign(interview=held, by=org.employee, password=PASSWORD)
+
+
+def test_signing_needs_the_password_and_the_order_manager_then_employee(org, held):
+    write(held, org, conclusions="x")
+    with pytest.raises(ValidationError, match="not your password"):
+        record_sign(interview=held, by=org.manager, password="wrong")
+    with pytest.raises(ValidationError, match="signs first"):
+        record_sign(interview=held, by=org.employee, password=PASSWORD)
+    with pytest.raises(ValidationError, match="Only the two parties"):
+        record_sign(interview=held, by=org.director, password=PASSWORD)
+
+
+def test_a_correction_is_a_new_version_and_the_old_stays_readable(org, held):
+    write(held, org, conclusions="Version one")
+    action_add(interview=held, by=org.manager, owner_kind="employee", what="A", due_on=soon(), standard="B")
+    first = sign_both(held, org)
+    second = record_correct(interview=held, by=org.manager)
+    assert (second.number, second.conclusions) == (2, "Version one")
+    write(held, org, conclusions="Version two")
+    sign_both(held, org)
+    first.refresh_from_db()
+    assert first.content["conclusions"] == "Version one" and first.pdf
+    assert InterviewRecord.objects.filter(interview=held).count() == 2
+    assert AgreedAction.objects.count() == 1  # the actions live on, not copied
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [(0, "must lie in the future"), (-3, "must lie in the future"), (400, "within one cycle period")],
+)
+def test_action_due_dates_are_checked(org, held, days, message):
+    with pytest.raises(ValidationError, match=message):
+        action_add(interview=held, by=org.manager, owner_kind="employee", what="x", due_on=soon(days), standard="y")
+    assert not AgreedAction.objects.exists()
+
+
+def test_a_stale_record_save_is_refused(org, held):
+    record = write(held, org, conclusions="One")
+    stale = record.edit_version
+    record_save(interview=held, by=org.manager, values={"conclusions": "Two"}, expected_version=stale)
+    with pytest.raises(ValidationError, match="changed meanwhile"):
+        record_save(interview=held, by=org.manager, values={"conclusions": "Three"}, expected_version=stale)
+    assert InterviewRecord.objects.get().conclusions == "Two"
+
+
+def test_only_the_manager_writes_unless_the_unit_allows_the_employee(org, held):
+    from interviews.models import LocalGuideline
+
+    with pytest.raises(ValidationError, match="Only the interview partner writes"):
+        record_save(interview=held, by=org.employee, values={"conclusions": "mine"}, expected_version=0)
+    LocalGuideline.objects.create(unit=org.root, employee_writes_record=True)
+    record_save(interview=held, by=org.employee, values={"conclusions": "mine"}, expected_version=0)
+
+
+@pytest.mark.real_services
+def test_signing_twice_at_once_gives_one_signature(require_postgres, transactional_db, org, held):
+    write(held, org, conclusions="x")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def sign():
+        try:
+            barrier.wait(timeout=10)
+            record_sign(interview=held, by=org.manager, password=PASSWORD)
+            outcomes.append("signed")
+        except ValidationError as exc:
+            outcomes.append(exc.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["You have signed this version already.", "signed"]
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    need_service("pdftotext", bool(shutil.which("pdftotext")), "apt-get install poppler-utils")
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.real_services
+def test_pdf_text_has_names_sections_actions_hash_and_norwegian_letters(org, held, tmp_path):
+    write(held, org, working_environment="Godt arbeidsmiljø på kontoret i Ås; blåbær på fredager.")
+    action_add(interview=held, by=org.manager, owner_kind="employee", what="Skrive årsrapport",
+               due_on=soon(), standard="Levert til instituttleder")
+    record = sign_both(held, org)
+    text = pdf_text(record.pdf.read(), tmp_path)
+    for expected in ("Eva Employee", "Mona Manager", "Working environment", "Godt arbeidsmiljø på kontoret i Ås",
+                     "blåbær", "Skrive årsrapport", "Levert til instituttleder", record.content_hash[:32]):
+        assert expected in text, expected
+
+
+PAYLOADS = [
+    "<img src=file:///etc/passwd>",
+    '<link rel=attachment href="file:///etc/passwd">',
+    "<style>@import url(file:///etc/passwd);</style>",
+    "<script>document.write('x')</script>",
+]
+
+
+@pytest.mark.real_services
+def test_injection_in_answers_is_literal_text_and_nothing_is_fetched(org, held, tmp_path, monkeypatch):
+    from interviews import pdf as pdf_module
+
+    fetched = []
+    original = pdf_module.StaticOnlyFetcher.fetch
+
+    def spy(self, url, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(pdf_module.StaticOnlyFetcher, "fetch", spy)
+    write(held, org, **{key: payload for key, payload in zip(
+        ["follow_up", "unit_goals", "work_tasks", "leadership"], PAYLOADS, strict=True)})
+    record = sign_both(held, org)
+    pdf = record.pdf.read()
+    text = pdf_text(pdf, tmp_path)
+    assert fetched == []
+    for payload in PAYLOADS:
+        assert payload.split("=")[0] in text  # shown as the literal text that was typed
+    assert b"/EmbeddedFile" not in pdf or b"passwd" not in pdf
+    assert b"root:x:0:0" not in pdf
+
+
+def test_the_fetcher_refuses_everything_but_static_files():
+    from interviews.pdf import ORIGIN, StaticOnlyFetcher
+
+    fetcher = StaticOnlyFetcher()
+    for url in ("file:///etc/passwd", "https://example.com/x.css", "data:text/css,body{}",
+                ORIGIN + "/static/../config/settings.py", ORIGIN + "/media/records/x.pdf",
+                ORIGIN + "/static/%2e%2e/manage.py", ORIGIN + "/static/examples/people.csv"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert fetcher.fetch(ORIGIN + "/static/css/app.css").status == 200
