@@ -146,3 +146,81 @@ class GuidelineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save the guidelines")))
+
+
+class ActionForm(forms.Form):
+    owner_kind = forms.ChoiceField(
+        label=_("Who does it"),
+        choices=[
+            ("employee", _("The employee")),
+            ("manager", _("The manager")),
+            ("other", _("Another person")),
+        ],
+    )
+    other = forms.CharField(
+        label=_("The other person"),
+        required=False,
+        help_text=_("Employee number or email, if another person."),
+    )
+    what = forms.CharField(label=_("What"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    due_on = forms.DateField(label=_("By when"), widget=DateInput())
+    standard = forms.CharField(
+        label=_("How you will both know it is done"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    def clean_other(self):
+        from django.db.models import Q
+
+        from people.models import User
+
+        value = self.cleaned_data["other"].strip()
+        if not value:
+            return None
+        person = User.objects.filter(
+            Q(employee_number=value) | Q(email__iexact=value), is_active=True
+        ).first()
+        if person is None:
+            raise forms.ValidationError(
+                _("Nobody has the employee number or email %(value)s."), params={"value": value}
+            )
+        return person
+
+
+class RecordGoalForm(forms.Form):
+    text = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
+    unit_goal = forms.ModelChoiceField(label=_("Serves the unit goal"), queryset=None, required=False)
+
+    def __init__(self, *args, unit_goals=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from goals.models import UnitGoal
+
+        self.fields["unit_goal"].queryset = unit_goals if unit_goals is not None else UnitGoal.objects.none()
+
+
+class SignForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Your comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20_000,
+        help_text=_(
+            "Anything you want on the record, including where you disagree. It becomes part of the summary."
+        ),
+    )
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, strip=False)
+
+
+class VerifyForm(forms.Form):
+    pdf = forms.FileField(label=_("The PDF file"), required=False)
+    content_hash = forms.CharField(
+        label=_("Or the hash printed in its footer"), required=False, max_length=64
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("pdf") and not data.get("content_hash", "").strip():
+            raise forms.ValidationError(_("Choose a PDF file or paste a hash."))
+        return data

@@ -6,7 +6,8 @@ from urllib.parse import unquote, urlsplit
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -47,6 +48,10 @@ class StaticOnlyFetcher(URLFetcher):
             )
 
 
+def _day(iso: str) -> str:
+    return date_format(parse_date(iso), "SHORT_DATE_FORMAT")
+
+
 def render_summary_pdf(record) -> bytes:
     """The summary of a signed (or being-signed) record version; needs no request."""
     content = record.content
@@ -62,6 +67,8 @@ def render_summary_pdf(record) -> bytes:
             "manager_signed_at": timezone.localtime(parse_datetime(signatures["manager"]["at"])),
             "employee_signed_at": timezone.localtime(parse_datetime(signatures["employee"]["at"])),
             "hash": record.content_hash,
+            "goals": [{**goal, "deadline": _day(goal["deadline"])} for goal in content["goals"]],
+            "actions": [{**action, "due_on": _day(action["due_on"])} for action in content["actions"]],
         },
     )
     document = HTML(string=html, base_url=ORIGIN + "/", url_fetcher=StaticOnlyFetcher())

@@ -160,3 +160,10 @@ def local_guidelines_for(unit: OrgUnit | None) -> list:
         return []
     ids = [int(pk) for pk in unit.path.split("/") if pk]
     return list(LocalGuideline.objects.filter(unit_id__in=ids).select_related("unit").order_by("unit__depth"))
+
+
+def record_pdf_readable_by(interview: Interview, user: User) -> bool:
+    """Signed summaries: the two parties; HR for the unit only where the cycle archives them."""
+    if user.pk in (interview.employee_id, interview.partner_id):
+        return True
+    return interview.cycle.archive_for_hr and units_visible_to_hr(user).filter(pk=interview.unit_id).exists()

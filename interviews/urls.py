@@ -23,4 +23,22 @@ urlpatterns = [
     path("interviews/<int:pk>/prep/", views.prep_save_view, name="prep_save"),
     path("interviews/<int:pk>/prep/share/", views.prep_share_view, name="prep_share"),
     path("hr/units/<int:pk>/guidelines/", views.guideline_edit, name="guideline_edit"),
+    path("interviews/<int:pk>/record/", views.record_page, name="record"),
+    path("interviews/<int:pk>/record/save/", views.record_save_view, name="record_save"),
+    path("interviews/<int:pk>/record/actions/", views.record_action_add, name="record_action_add"),
+    path(
+        "interviews/<int:pk>/record/actions/<int:action_pk>/remove/",
+        views.record_action_remove,
+        name="record_action_remove",
+    ),
+    path("interviews/<int:pk>/record/goals/", views.record_goal_add, name="record_goal_add"),
+    path(
+        "interviews/<int:pk>/record/goals/<int:goal_pk>/remove/",
+        views.record_goal_remove,
+        name="record_goal_remove",
+    ),
+    path("interviews/<int:pk>/record/sign/", views.record_sign_view, name="record_sign"),
+    path("interviews/<int:pk>/record/correct/", views.record_correct_view, name="record_correct"),
+    path("interviews/<int:pk>/record/<int:number>/summary.pdf", views.record_pdf, name="record_pdf"),
+    path("interviews/<int:pk>/record/verify/", views.record_verify_view, name="record_verify"),
 ]

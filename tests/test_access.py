@@ -28,6 +28,8 @@ ROLES = [
 ]
 HR_ONLY = {"hr": 200}
 LOGGED_IN = dict.fromkeys(ROLES[1:], 200)
+PARTIES = {"employee": 200, "manager": 200}
+PARTIES_POST = {"employee": 302, "manager": 302}
 GOAL_KEEPERS_A = {"hr": 200, "manager": 200, "director": 200}
 
 
@@ -153,6 +155,42 @@ MATRIX = [
         {"hr": 200, "hr_scoped_other": 200},
         404,
     ),
+    # The record: the two parties; the signed summary also for HR where the cycle archives it
+    # (see tests/interviews/test_record_pages.py).
+    ("interviews:record", lambda o: {"pk": o.interview.pk}, "get", PARTIES, 404),
+    ("interviews:record_save", lambda o: {"pk": o.interview.pk}, "post", PARTIES_POST, 404),
+    ("interviews:record_action_add", lambda o: {"pk": o.interview.pk}, "post", PARTIES_POST, 404),
+    (
+        "interviews:record_action_remove",
+        lambda o: {"pk": o.interview.pk, "action_pk": 1},
+        "post",
+        PARTIES_POST,
+        404,
+    ),
+    ("interviews:record_goal_add", lambda o: {"pk": o.interview.pk}, "post", PARTIES_POST, 404),
+    (
+        "interviews:record_goal_remove",
+        lambda o: {"pk": o.interview.pk, "goal_pk": 1},
+        "post",
+        PARTIES_POST,
+        404,
+    ),
+    ("interviews:record_sign", lambda o: {"pk": o.interview.pk}, "post", PARTIES_POST, 404),
+    ("interviews:record_correct", lambda o: {"pk": o.interview.pk}, "post", PARTIES_POST, 404),
+    (
+        "interviews:record_pdf",
+        lambda o: {"pk": signed(o).pk, "number": 1},
+        "get",
+        {"outsider": 200, "other_manager": 200},
+        404,
+    ),
+    (
+        "interviews:record_verify",
+        lambda o: {"pk": signed(o).pk},
+        "get",
+        {"outsider": 200, "other_manager": 200},
+        404,
+    ),
     # Prep forms: only the two parties write or share; everybody else gets 404.
     (
         "interviews:prep_save",
@@ -176,6 +214,31 @@ MATRIX = [
         404,
     ),
 ]
+
+
+def signed(org):
+    """An interview of the outsider with the other manager, with a record both signed (made once)."""
+    if not hasattr(org, "signed_interview"):
+        from interviews.records import record_save, record_sign
+        from tests.conftest import PASSWORD
+
+        org.signed_interview = InterviewFactory(
+            cycle=org.cycle,
+            employee=org.outsider,
+            partner=org.other_manager,
+            state="held",
+            starts_at=timezone.now() - datetime.timedelta(hours=2),
+            duration_minutes=60,
+        )
+        record_save(
+            interview=org.signed_interview,
+            by=org.other_manager,
+            values={"conclusions": "x"},
+            expected_version=0,
+        )
+        record_sign(interview=org.signed_interview, by=org.other_manager, password=PASSWORD)
+        record_sign(interview=org.signed_interview, by=org.outsider, password=PASSWORD)
+    return org.signed_interview
 
 
 def add_cycles(org):

@@ -26,8 +26,12 @@ from tests.factories import CycleFactory, InterviewFactory
 @pytest.fixture
 def held(org):
     return InterviewFactory(
-        cycle=CycleFactory(units=[org.root]), employee=org.employee, partner=org.manager, state="held",
-        starts_at=timezone.now() - datetime.timedelta(hours=2), duration_minutes=60,
+        cycle=CycleFactory(units=[org.root]),
+        employee=org.employee,
+        partner=org.manager,
+        state="held",
+        starts_at=timezone.now() - datetime.timedelta(hours=2),
+        duration_minutes=60,
     )
 
 
@@ -37,8 +41,12 @@ def soon(days=30):
 
 def write(interview, org, **values):
     record = InterviewRecord.objects.filter(interview=interview, locked_at__isnull=True).first()
-    return record_save(interview=interview, by=org.manager, values=values,
-                       expected_version=record.edit_version if record else 0)[0]
+    return record_save(
+        interview=interview,
+        by=org.manager,
+        values=values,
+        expected_version=record.edit_version if record else 0,
+    )[0]
 
 
 def sign_both(interview, org, comment=""):
@@ -48,10 +56,22 @@ def sign_both(interview, org, comment=""):
 
 def test_full_flow_record_actions_signatures_lock_and_pdf(org, held):
     write(held, org, work_tasks="Fewer committees; more time for the lab course.", conclusions="A good year.")
-    action_add(interview=held, by=org.manager, owner_kind="employee", what="Finish the lab manual",
-               due_on=soon(60), standard="Used in the spring course")
-    action_add(interview=held, by=org.manager, owner_kind="manager", what="Free two hours a week",
-               due_on=soon(30), standard="In the duty plan")
+    action_add(
+        interview=held,
+        by=org.manager,
+        owner_kind="employee",
+        what="Finish the lab manual",
+        due_on=soon(60),
+        standard="Used in the spring course",
+    )
+    action_add(
+        interview=held,
+        by=org.manager,
+        owner_kind="manager",
+        what="Free two hours a week",
+        due_on=soon(30),
+        standard="In the duty plan",
+    )
     goal_add(interview=held, by=org.manager, text="Submit one paper", deadline=soon(200))
     record = sign_both(held, org, comment="I disagree about the committee work.")
     record.refresh_from_db()
@@ -59,7 +79,10 @@ def test_full_flow_record_actions_signatures_lock_and_pdf(org, held):
     assert held.state == Interview.State.SIGNED and record.is_locked
     assert record.content_hash == sha256_of(record.content) == record.employee_signed_hash
     assert record.content["employee_comment"] == "I disagree about the committee work."
-    assert [a["what"] for a in record.content["actions"]] == ["Finish the lab manual", "Free two hours a week"]
+    assert [a["what"] for a in record.content["actions"]] == [
+        "Finish the lab manual",
+        "Free two hours a week",
+    ]
     pdf = record.pdf.read()
     assert pdf.startswith(b"%PDF") and record_verify(held, pdf=pdf) == record
     assert record_verify(held, hash_text=record.content_hash) == record
@@ -86,9 +109,12 @@ def test_a_signed_record_refuses_changes_in_the_database(require_postgres, org, 
     record = sign_both(held, org)
     with pytest.raises(DatabaseError, match="signed and locked"), transaction.atomic():
         InterviewRecord.objects.filter(pk=record.pk).update(conclusions="Bulk update behind everyone's back")
-    with pytest.raises(DatabaseError, match="signed and locked"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM interviews_interviewrecord WHERE id = %s", [record.pk])
+    with (
+        pytest.raises(DatabaseError, match="signed and locked"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM interviews_interviewrecord WHERE id = %s", [record.pk])
     with pytest.raises(DatabaseError, match="signed and locked"), transaction.atomic():
         RecordGoal.objects.create(record=record, text="sneaked in", deadline=soon())
     assert InterviewRecord.objects.get(pk=record.pk).conclusions == "Agreed."
@@ -133,7 +159,9 @@ def test_a_correction_is_a_new_version_and_the_old_stays_readable(org, held):
 )
 def test_action_due_dates_are_checked(org, held, days, message):
     with pytest.raises(ValidationError, match=message):
-        action_add(interview=held, by=org.manager, owner_kind="employee", what="x", due_on=soon(days), standard="y")
+        action_add(
+            interview=held, by=org.manager, owner_kind="employee", what="x", due_on=soon(days), standard="y"
+        )
     assert not AgreedAction.objects.exists()
 
 
@@ -183,18 +211,34 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     need_service("pdftotext", bool(shutil.which("pdftotext")), "apt-get install poppler-utils")
     path = tmp_path / "summary.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.mark.real_services
 def test_pdf_text_has_names_sections_actions_hash_and_norwegian_letters(org, held, tmp_path):
     write(held, org, working_environment="Godt arbeidsmiljø på kontoret i Ås; blåbær på fredager.")
-    action_add(interview=held, by=org.manager, owner_kind="employee", what="Skrive årsrapport",
-               due_on=soon(), standard="Levert til instituttleder")
+    action_add(
+        interview=held,
+        by=org.manager,
+        owner_kind="employee",
+        what="Skrive årsrapport",
+        due_on=soon(),
+        standard="Levert til instituttleder",
+    )
     record = sign_both(held, org)
     text = pdf_text(record.pdf.read(), tmp_path)
-    for expected in ("Eva Employee", "Mona Manager", "Working environment", "Godt arbeidsmiljø på kontoret i Ås",
-                     "blåbær", "Skrive årsrapport", "Levert til instituttleder", record.content_hash[:32]):
+    for expected in (
+        "Eva Employee",
+        "Mona Manager",
+        "Working environment",
+        "Godt arbeidsmiljø på kontoret i Ås",
+        "blåbær",
+        "Skrive årsrapport",
+        "Levert til instituttleder",
+        record.content_hash[:32],
+    ):
         assert expected in text, expected
 
 
@@ -218,8 +262,16 @@ def test_injection_in_answers_is_literal_text_and_nothing_is_fetched(org, held, 
         return original(self, url, headers)
 
     monkeypatch.setattr(pdf_module.StaticOnlyFetcher, "fetch", spy)
-    write(held, org, **{key: payload for key, payload in zip(
-        ["follow_up", "unit_goals", "work_tasks", "leadership"], PAYLOADS, strict=True)})
+    write(
+        held,
+        org,
+        **{
+            key: payload
+            for key, payload in zip(
+                ["follow_up", "unit_goals", "work_tasks", "leadership"], PAYLOADS, strict=True
+            )
+        },
+    )
     record = sign_both(held, org)
     pdf = record.pdf.read()
     text = pdf_text(pdf, tmp_path)
@@ -234,9 +286,15 @@ def test_the_fetcher_refuses_everything_but_static_files():
     from interviews.pdf import ORIGIN, StaticOnlyFetcher
 
     fetcher = StaticOnlyFetcher()
-    for url in ("file:///etc/passwd", "https://example.com/x.css", "data:text/css,body{}",
-                ORIGIN + "/static/../config/settings.py", ORIGIN + "/media/records/x.pdf",
-                ORIGIN + "/static/%2e%2e/manage.py", ORIGIN + "/static/examples/people.csv"):
+    for url in (
+        "file:///etc/passwd",
+        "https://example.com/x.css",
+        "data:text/css,body{}",
+        ORIGIN + "/static/../config/settings.py",
+        ORIGIN + "/media/records/x.pdf",
+        ORIGIN + "/static/%2e%2e/manage.py",
+        ORIGIN + "/static/examples/people.csv",
+    ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert fetcher.fetch(ORIGIN + "/static/css/app.css").status == 200
