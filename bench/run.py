@@ -10,6 +10,8 @@ never touches the application's own data.
                    database (units, people, reporting lines), best of 3
     reimport_10k_s the same files again, when nothing changes (check only), best of 3
     launch_10k_s   launching a cycle over those 10,000 people: one interview each, best of 3
+    pdf_4page_ms   rendering a four-page signed summary (WeasyPrint, PDF/A-3b), median of 10
+    pdf_download_p95_ms  serving the stored summary through the whole Django stack, p95 of 200
     autosave_p95_ms  one autosave of a prep-form section through the whole Django stack
                    (middleware, session, view, UPDATE), 95th percentile of 500 saves
 """
@@ -87,8 +89,95 @@ def measure_autosave(count: int = 500) -> list[float]:
         start = time.perf_counter()
         response = client.post(url, {"work_tasks": f"{text} {version}", "version": version})
         times.append((time.perf_counter() - start) * 1000)
-        assert b"Saved at" in response.content, response.content[:200]
+        assert b"hx-swap-oob" in response.content, response.content[:200]
     return times
+
+
+def measure_pdf() -> tuple[list[float], list[float], int]:
+    import datetime
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from interviews.models import Interview
+    from interviews.pdf import render_summary_pdf
+    from interviews.records import action_add, record_save, record_sign
+
+    interview = (
+        Interview.objects.select_related("employee", "partner", "cycle")
+        .exclude(prep_forms__isnull=False)
+        .first()
+    )
+    for person in (interview.employee, interview.partner):
+        person.set_password("bench-password")
+        person.save(update_fields=["password"])
+    Interview.objects.filter(pk=interview.pk).update(
+        state="held", starts_at=timezone.now() - datetime.timedelta(hours=1), duration_minutes=60
+    )
+    interview.refresh_from_db()
+    paragraph = (
+        "We talked about how the teaching went this year and how time is shared between research and "
+        "teaching; we agreed to look again at the committee work and at the lab course. "
+    ) * 5
+    values = {
+        key: paragraph
+        for key in (
+            "follow_up",
+            "unit_goals",
+            "work_tasks",
+            "working_environment",
+            "leadership",
+            "development",
+            "plans",
+            "conclusions",
+        )
+    }
+    record_save(interview=interview, by=interview.partner, values=values, expected_version=0)
+    due = timezone.localdate() + datetime.timedelta(days=90)
+    for n in range(6):
+        action_add(
+            interview=interview,
+            by=interview.partner,
+            owner_kind="employee",
+            what=f"Action {n}: {paragraph[:90]}",
+            due_on=due,
+            standard="Both agree it is done",
+        )
+    record_sign(interview=interview, by=interview.partner, password="bench-password")
+    record = record_sign(interview=interview, by=interview.employee, password="bench-password")
+    renders = []
+    for _ in range(10):
+        start = time.perf_counter()
+        pdf = render_summary_pdf(record)
+        renders.append((time.perf_counter() - start) * 1000)
+    pages = pdf_pages(pdf)
+    client = Client()
+    client.force_login(interview.employee)
+    url = reverse("interviews:record_pdf", args=[interview.pk, record.number])
+    downloads = []
+    for _ in range(200):
+        start = time.perf_counter()
+        response = client.get(url)
+        body = b"".join(response.streaming_content)
+        downloads.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200 and body.startswith(b"%PDF")
+    return renders, downloads, pages
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Pages, as poppler's pdfinfo counts them (0 if it is not installed)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    if not shutil.which("pdfinfo"):
+        return 0
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        info = subprocess.run(["pdfinfo", handle.name], capture_output=True, text=True).stdout
+    return next((int(line.split()[-1]) for line in info.splitlines() if line.startswith("Pages:")), 0)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -131,6 +220,7 @@ def main() -> None:
             assert not report.changed
         launches = measure_launch()
         autosaves = measure_autosave()
+        renders, downloads, pages = measure_pdf()
         backend = connection.vendor
     finally:
         teardown_databases(old_config, verbosity=0)
@@ -147,6 +237,11 @@ def main() -> None:
             "autosave_p50_ms": round(percentile(autosaves, 0.50), 2),
             "autosave_p95_ms": round(percentile(autosaves, 0.95), 2),
             "autosave_target_p95_ms": 50,
+            "pdf_4page_ms": round(statistics.median(renders), 1),
+            "pdf_pages": pages,
+            "pdf_target_ms": 600,
+            "pdf_download_p95_ms": round(percentile(downloads, 0.95), 2),
+            "pdf_download_target_p95_ms": 50,
         }
     )
     results_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
@@ -158,6 +253,12 @@ def main() -> None:
         ("launch a cycle over 10,000 people (best of 3)", f"{min(launches):.2f} s", "< 2 s"),
         ("autosave of a prep section, p50 of 500", f"{percentile(autosaves, 0.5):.1f} ms", ""),
         ("autosave of a prep section, p95 of 500", f"{percentile(autosaves, 0.95):.1f} ms", "< 50 ms"),
+        (
+            f"render a {pages}-page summary PDF, median of 10",
+            f"{statistics.median(renders):.0f} ms",
+            "< 600 ms",
+        ),
+        ("download the stored summary, p95 of 200", f"{percentile(downloads, 0.95):.1f} ms", "< 50 ms"),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"Database: {backend}")
