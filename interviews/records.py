@@ -381,3 +381,19 @@ def record_verify(
         if wanted_hash and wanted_hash in (record.content_hash, record.pdf_sha256):
             return record
     return None
+
+
+def previous_signed_record(interview: Interview) -> tuple[InterviewRecord | None, list[AgreedAction]]:
+    """The employee's last signed record from an earlier interview, with its actions as they stand now."""
+    record = (
+        InterviewRecord.objects.filter(interview__employee_id=interview.employee_id, locked_at__isnull=False)
+        .exclude(interview=interview)
+        .select_related("interview__cycle")
+        .order_by("-interview__cycle__opens_on", "-number")
+        .first()
+    )
+    if record is None:
+        return None, []
+    # Actions follow the newest version of that record (a correction moves them along).
+    newest = InterviewRecord.objects.filter(interview=record.interview).order_by("-number").first()
+    return record, list(record_actions(newest))

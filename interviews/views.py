@@ -316,6 +316,7 @@ def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
                 }
             )
     guidelines = local_guidelines_for(interview.unit) if role else []
+    previous, previous_actions = records.previous_signed_record(interview) if role else (None, [])
     return render(
         request,
         "interviews/interview_detail.html",
@@ -343,6 +344,8 @@ def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
             "guidelines": guidelines,
             "extra_prompts": [p for g in guidelines for p in g.prompt_list()],
             "other_name": interview.partner if role == "employee" else interview.employee,
+            "previous": previous,
+            "previous_actions": previous_actions,
         },
     )
 

@@ -298,3 +298,31 @@ def test_the_fetcher_refuses_everything_but_static_files():
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert fetcher.fetch(ORIGIN + "/static/css/app.css").status == 200
+
+
+def test_next_years_prep_form_shows_last_years_conclusions_and_action_status(login, org, held):
+    from django.urls import reverse
+
+    write(held, org, conclusions="Focus on the lab course.")
+    action = action_add(
+        interview=held,
+        by=org.manager,
+        owner_kind="employee",
+        what="Rewrite the lab manual",
+        due_on=soon(),
+        standard="Used in spring",
+    )
+    sign_both(held, org)
+    AgreedAction.objects.filter(pk=action.pk).update(status="in_progress")
+    next_year = InterviewFactory(
+        cycle=CycleFactory(
+            units=[org.root], opens_on=datetime.date(2027, 1, 1), closes_on=datetime.date(2027, 12, 31)
+        ),
+        employee=org.employee,
+        partner=org.manager,
+    )
+    page = (
+        login(org.employee).get(reverse("interviews:interview_detail", args=[next_year.pk])).content.decode()
+    )
+    assert "Focus on the lab course." in page
+    assert "Rewrite the lab manual" in page and "In progress" in page
