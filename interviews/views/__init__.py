@@ -1,0 +1,68 @@
+"""Views of the interviews app, one module per area; urls.py uses them through this package."""
+
+from interviews.views.cycles import (
+    cycle_add_missing,
+    cycle_close,
+    cycle_create,
+    cycle_detail,
+    cycle_edit,
+    cycle_launch,
+    cycle_list,
+    guideline_edit,
+    home,
+)
+from interviews.views.meetings import (
+    interview_calendar,
+    interview_cancel,
+    interview_detail,
+    interview_excuse,
+    interview_held,
+    interview_reopen,
+    interview_schedule,
+    my_interviews,
+)
+from interviews.views.prep import prep_save_view, prep_share_view
+from interviews.views.record import (
+    record_action_add,
+    record_action_remove,
+    record_correct_view,
+    record_goal_add,
+    record_goal_remove,
+    record_page,
+    record_pdf,
+    record_save_view,
+    record_sign_view,
+    record_verify_view,
+)
+
+__all__ = [
+    "home",
+    "cycle_list",
+    "cycle_create",
+    "cycle_edit",
+    "cycle_detail",
+    "cycle_launch",
+    "cycle_add_missing",
+    "cycle_close",
+    "guideline_edit",
+    "my_interviews",
+    "interview_detail",
+    "interview_schedule",
+    "interview_cancel",
+    "interview_excuse",
+    "interview_reopen",
+    "interview_held",
+    "interview_calendar",
+    "prep_save_view",
+    "prep_share_view",
+    "record_page",
+    "record_save_view",
+    "record_action_add",
+    "record_action_remove",
+    "record_goal_add",
+    "record_goal_remove",
+    "record_sign_view",
+    "record_correct_view",
+    "record_pdf",
+    "record_verify_view",
+]

@@ -1,0 +1,264 @@
+"""The home page and HR's pages: cycles and local guidelines."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from interviews import services
+from interviews.forms import (
+    CloseCycleForm,
+    CycleForm,
+    GuidelineForm,
+)
+from interviews.models import Cycle, Interview, LocalGuideline
+from interviews.selectors import (
+    cycle_manageable_by,
+    cycle_people_without_interview,
+    cycle_state_counts,
+    cycles_visible_to,
+    interviews_held_by,
+    interviews_of_employee,
+    local_guidelines_for,
+)
+from interviews.views.common import _require_hr
+from people.selectors import (
+    current_line_of,
+    hr_role_of,
+    is_hr_for_whole_organisation,
+    people_partnered_by,
+    units_visible_to_hr,
+)
+
+# --- home ------------------------------------------------------------------------------
+
+
+def home(request):
+    """What each role can do, on one page."""
+    user = request.user
+    role = hr_role_of(user)
+    held = interviews_held_by(user)
+    context = {
+        "my_line": current_line_of(user),
+        "my_interviews": list(interviews_of_employee(user)),
+        "held_counts": {row: held.filter(state=row).count() for row in ("planned", "scheduled")},
+        "held_total": held.count(),
+        "partnered_count": people_partnered_by(user).count(),
+        "headed_units": list(user.headed_units.all()),
+        "hr_role": role,
+        "hr_units": list(role.units.all()) if role and not role.whole_organisation else [],
+        "open_cycles": list(cycles_visible_to(user).filter(state=Cycle.State.OPEN)[:5]) if role else [],
+    }
+    return render(request, "home.html", context)
+
+
+# --- HR: cycles ------------------------------------------------------------------------
+
+
+def _cycle_for_hr(request, pk, *, manage=False) -> Cycle:
+    _require_hr(request)
+    cycle = get_object_or_404(cycles_visible_to(request.user), pk=pk)
+    # Seeing a cycle that touches one's units is not changing it: that needs all its units.
+    if manage and not cycle_manageable_by(cycle, request.user):
+        raise Http404
+    return cycle
+
+
+def cycle_list(request):
+    _require_hr(request)
+    cycles = cycles_visible_to(request.user).prefetch_related("units")
+    return render(request, "interviews/cycle_list.html", {"cycles": cycles})
+
+
+def cycle_create(request):
+    _require_hr(request)
+    units = units_visible_to_hr(request.user)
+    form = CycleForm(request.POST or None, units_queryset=units)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"units", "version"}}
+        try:
+            cycle = services.cycle_create(by=request.user, units=form.cleaned_data["units"], **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The cycle was created as a draft. Launch it when it is ready."))
+            return redirect("interviews:cycle_detail", pk=cycle.pk)
+    return render(request, "interviews/cycle_form.html", {"form": form})
+
+
+def cycle_edit(request, pk):
+    cycle = _cycle_for_hr(request, pk, manage=True)
+    if cycle.state != Cycle.State.DRAFT:
+        messages.error(request, _("Only a draft cycle can be edited."))
+        return redirect("interviews:cycle_detail", pk=cycle.pk)
+    units = units_visible_to_hr(request.user)
+    form = CycleForm(
+        request.POST or None, instance=cycle, units_queryset=units, initial={"version": cycle.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"units", "version"}}
+        try:
+            services.cycle_update(
+                cycle=cycle,
+                by=request.user,
+                expected_version=form.cleaned_data.get("version") or 0,
+                units=form.cleaned_data["units"],
+                **data,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The cycle was saved."))
+            return redirect("interviews:cycle_detail", pk=cycle.pk)
+    return render(request, "interviews/cycle_form.html", {"form": form, "cycle": cycle})
+
+
+INTERVIEW_PAGE_SIZE = 50
+MISSING_SHOWN = 200
+
+
+def cycle_detail(request, pk):
+    cycle = _cycle_for_hr(request, pk)
+    # HR scoped to some units sees the figures and people of those units only.
+    scope = None if is_hr_for_whole_organisation(request.user) else units_visible_to_hr(request.user)
+    counts = cycle_state_counts(cycle, units=scope)
+    total = sum(counts.values())
+    done = counts["signed"] + counts["excused"] + counts["cancelled"]
+    without_interview = cycle_people_without_interview(cycle)
+    if scope is not None:
+        without_interview = without_interview.filter(unit__in=scope)
+    missing_counts = without_interview.aggregate(
+        total=Count("pk"), with_partner=Count("pk", filter=Q(has_partner=True))
+    )
+    missing = list(without_interview[:MISSING_SHOWN])
+    # Status only: HR never sees the content of an interview here.
+    interviews = (
+        (cycle.interviews.all() if scope is None else cycle.interviews.filter(unit__in=scope))
+        .select_related("employee", "partner", "unit")
+        .order_by("employee__family_name", "employee__given_name")
+    )
+    state = request.GET.get("state", "")
+    if state in Interview.State.values:
+        interviews = interviews.filter(state=state)
+    page = Paginator(interviews, INTERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "interviews/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "units": list(cycle.units.all()),
+            "counts": [(Interview.State(key).label, key, n) for key, n in counts.items()],
+            "total": total,
+            "completion": round(100 * counts["signed"] / (total - counts["excused"] - counts["cancelled"]))
+            if total - counts["excused"] - counts["cancelled"]
+            else 0,
+            "finished": done,
+            "unfinished": counts["planned"] + counts["scheduled"] + counts["held"],
+            "missing": missing,
+            "missing_total": missing_counts["total"],
+            "missing_with_partner": missing_counts["with_partner"],
+            "missing_without_partner": missing_counts["total"] - missing_counts["with_partner"],
+            "page": page,
+            "state": state,
+            "states": Interview.State.choices,
+            "can_manage": cycle_manageable_by(cycle, request.user),
+            "close_form": CloseCycleForm(),
+        },
+    )
+
+
+@require_POST
+def cycle_launch(request, pk):
+    cycle = _cycle_for_hr(request, pk, manage=True)
+    try:
+        result = services.cycle_launch(cycle=cycle, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        text = ngettext(
+            "The cycle is open: %(created)d interview was created.",
+            "The cycle is open: %(created)d interviews were created.",
+            result.created,
+        ) % {"created": result.created}
+        if result.without_partner:
+            text += " " + ngettext(
+                "%(missing)d person has no interview partner yet; see the list below.",
+                "%(missing)d people have no interview partner yet; see the list below.",
+                result.without_partner,
+            ) % {"missing": result.without_partner}
+        messages.success(request, text)
+    return redirect("interviews:cycle_detail", pk=cycle.pk)
+
+
+@require_POST
+def cycle_add_missing(request, pk):
+    cycle = _cycle_for_hr(request, pk, manage=True)
+    try:
+        result = services.cycle_add_missing(cycle=cycle, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            ngettext("%(created)d interview was added.", "%(created)d interviews were added.", result.created)
+            % {"created": result.created},
+        )
+    return redirect("interviews:cycle_detail", pk=cycle.pk)
+
+
+@require_POST
+def cycle_close(request, pk):
+    cycle = _cycle_for_hr(request, pk, manage=True)
+    form = CloseCycleForm(request.POST)
+    form.is_valid()
+    try:
+        services.cycle_close(
+            cycle=cycle,
+            by=request.user,
+            confirm_unfinished=form.cleaned_data.get("confirm_unfinished", False),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The cycle is closed."))
+    return redirect("interviews:cycle_detail", pk=cycle.pk)
+
+
+# --- HR: local guidelines --------------------------------------------------------------
+
+
+def guideline_edit(request, pk):
+    _require_hr(request)
+    unit = get_object_or_404(units_visible_to_hr(request.user), pk=pk)
+    guideline = LocalGuideline.objects.filter(unit=unit).first()
+    form = GuidelineForm(
+        request.POST or None,
+        initial={
+            "text": guideline.text if guideline else "",
+            "extra_prompts": guideline.extra_prompts if guideline else "",
+            "version": guideline.version if guideline else 0,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.guideline_save(
+                unit=unit,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                extra_prompts=form.cleaned_data["extra_prompts"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The guidelines were saved."))
+            return redirect("people:unit_detail", pk=unit.pk)
+    inherited = [g for g in local_guidelines_for(unit) if g.unit_id != unit.pk]
+    return render(
+        request, "interviews/guideline_edit.html", {"unit": unit, "form": form, "inherited": inherited}
+    )

@@ -1,0 +1,250 @@
+"""Managers' and employees' pages: the interview, its meeting and its state."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from goals.selectors import goals_for_unit
+from interviews import records, services
+from interviews.forms import (
+    ReasonForm,
+    ScheduleForm,
+)
+from interviews.invitations import interview_ics
+from interviews.models import Cycle, Interview
+from interviews.sections import MAX_SECTION_LENGTH, SECTIONS
+from interviews.selectors import (
+    interview_changeable_by,
+    interviews_held_by,
+    local_guidelines_for,
+    prep_forms_for,
+    prep_role_of,
+)
+from interviews.views.common import _add_errors, _int, _interview
+
+# --- managers and employees ------------------------------------------------------------
+
+SORTS = {
+    "name": ["employee__family_name", "employee__given_name"],
+    "state": ["state", "employee__family_name"],
+    # Booked meetings first, in time order; those still to book after them.
+    "time": [F("starts_at").asc(nulls_last=True), "employee__family_name"],
+}
+
+
+def my_interviews(request):
+    """The manager's list: everyone they hold interviews with in open cycles."""
+    interviews = interviews_held_by(request.user)
+    state = request.GET.get("state", "")
+    if state in Interview.State.values:
+        interviews = interviews.filter(state=state)
+    query = request.GET.get("q", "").strip()
+    if query:
+        interviews = interviews.filter(
+            Q(employee__given_name__icontains=query) | Q(employee__family_name__icontains=query)
+        )
+    sort = request.GET.get("sort", "time")
+    interviews = interviews.order_by(*SORTS.get(sort, SORTS["time"]))
+    return render(
+        request,
+        "interviews/my_interviews.html",
+        {
+            "interviews": list(interviews),
+            "state": state,
+            "query": query,
+            "sort": sort if sort in SORTS else "time",
+            "states": Interview.State.choices,
+            "now": timezone.now(),
+        },
+    )
+
+
+def interview_detail(request, pk):
+    return _interview_page(request, _interview(request, pk))
+
+
+def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
+    """The interview page; for the two parties, with both prep forms side by side."""
+    user = request.user
+    role = prep_role_of(interview, user)
+    own, other = prep_forms_for(interview, user)
+    sections = []
+    if role is not None:
+        job_kind = interview.employee.job_kind
+        for section in SECTIONS:
+            own_text = getattr(own, section.key) if own else ""
+            if mine and section.key in mine:
+                own_text = mine[section.key]  # what the author typed, kept after a refused save
+            sections.append(
+                {
+                    "section": section,
+                    "prompts": section.prompts(role=role, job_kind=job_kind),
+                    "own": own_text,
+                    "other": getattr(other, section.key) if other else "",
+                    "conflict": getattr(conflict, section.key)
+                    if conflict and mine and section.key in mine
+                    else None,
+                }
+            )
+    guidelines = local_guidelines_for(interview.unit) if role else []
+    previous, previous_actions = records.previous_signed_record(interview) if role else (None, [])
+    return render(
+        request,
+        "interviews/interview_detail.html",
+        {
+            "interview": interview,
+            "is_party": role is not None,
+            "is_partner": user.pk == interview.partner_id,
+            "is_employee": user.pk == interview.employee_id,
+            "can_end": interview_changeable_by(interview, user, action="cancelled"),
+            "cycle_open": interview.cycle.state == Cycle.State.OPEN,
+            "reason_form": ReasonForm(initial={"version": interview.version}),
+            "now": timezone.now(),
+            "role": role,
+            "own": own,
+            "other": other,
+            "own_version": conflict.version if conflict else (own.version if own else 0),
+            "sections": sections,
+            "answered": sum(1 for s in sections if s["own"].strip()),
+            "other_answered": sum(1 for s in sections if s["other"].strip()),
+            "prep_editable": role is not None
+            and interview.state in services.PREP_EDITABLE_STATES
+            and interview.cycle.state == Cycle.State.OPEN,
+            "max_length": MAX_SECTION_LENGTH,
+            "unit_goals": list(goals_for_unit(interview.unit)) if role else [],
+            "guidelines": guidelines,
+            "extra_prompts": [p for g in guidelines for p in g.prompt_list()],
+            "other_name": interview.partner if role == "employee" else interview.employee,
+            "previous": previous,
+            "previous_actions": previous_actions,
+        },
+    )
+
+
+def interview_schedule(request, pk):
+    interview = _interview(request, pk)
+    if request.user.pk != interview.partner_id:
+        raise Http404
+    if request.method == "POST":
+        form = ScheduleForm(request.POST, interview=interview)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.interview_schedule(
+                    interview=interview,
+                    by=request.user,
+                    starts_at=data["starts_at"],
+                    duration_minutes=data["duration_minutes"],
+                    place=data["place"],
+                    note=data["note"],
+                    expected_version=data["version"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The meeting is booked; both of you get a calendar invitation by email.")
+                )
+                return redirect("interviews:interview_detail", pk=interview.pk)
+    else:
+        local = timezone.localtime(interview.starts_at) if interview.starts_at else None
+        form = ScheduleForm(
+            interview=interview,
+            initial={
+                "date": local.date() if local else None,
+                "time": local.time() if local else None,
+                "duration_minutes": interview.duration_minutes or interview.cycle.min_length_minutes,
+                "place": interview.place,
+                "note": interview.note,
+                "version": interview.version,
+            },
+        )
+    return render(request, "interviews/interview_schedule.html", {"interview": interview, "form": form})
+
+
+def _end_view(request, pk, service, done_message):
+    interview = _interview(request, pk)
+    if not interview_changeable_by(interview, request.user, action="cancelled"):
+        raise Http404
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            service(
+                interview=interview,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, done_message)
+    else:
+        messages.error(request, _("Give a reason; both parties will see it."))
+    return redirect("interviews:interview_detail", pk=interview.pk)
+
+
+@require_POST
+def interview_cancel(request, pk):
+    return _end_view(request, pk, services.interview_cancel, _("The interview is cancelled."))
+
+
+@require_POST
+def interview_excuse(request, pk):
+    return _end_view(
+        request, pk, services.interview_excuse, _("The employee is excused from this interview.")
+    )
+
+
+def _state_step(request, pk, *, allowed, service, done: str):
+    """Run one state-changing service for an interview the user may change; 404 for others."""
+    interview = _interview(request, pk)
+    if not allowed(interview, request.user):
+        raise Http404
+    try:
+        service(interview=interview, by=request.user, expected_version=_int(request.POST.get("version")))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("interviews:interview_detail", pk=interview.pk)
+
+
+@require_POST
+def interview_reopen(request, pk):
+    return _state_step(
+        request,
+        pk,
+        allowed=lambda interview, user: interview_changeable_by(interview, user, action="reopen"),
+        service=services.interview_reopen,
+        done=_("The interview is planned again."),
+    )
+
+
+@require_POST
+def interview_held(request, pk):
+    return _state_step(
+        request,
+        pk,
+        allowed=lambda interview, user: user.pk == interview.partner_id,
+        service=services.interview_mark_held,
+        done=_("The interview is marked held."),
+    )
+
+
+def interview_calendar(request, pk):
+    """The meeting as an .ics file, for the two parties to add to a calendar by hand."""
+    interview = _interview(request, pk)
+    if request.user.pk not in (interview.employee_id, interview.partner_id) or interview.starts_at is None:
+        raise Http404
+    method = "REQUEST" if interview.state == Interview.State.SCHEDULED else "CANCEL"
+    response = HttpResponse(
+        interview_ics(interview, method=method), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="interview.ics"'
+    return response
