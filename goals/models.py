@@ -82,7 +82,8 @@ class AgreedAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.what[:60]
+        # Not the text: lists and the admin name an action without showing what was agreed.
+        return f"#{self.pk} ({self.get_status_display()}, {self.due_on})"
 
 
 class ActionProgressNote(models.Model):
@@ -96,4 +97,4 @@ class ActionProgressNote(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return self.text[:60]
+        return f"#{self.pk} ({self.created_at:%Y-%m-%d})"

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from interviews.models import Cycle, Interview, LocalGuideline, PrepForm
+from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline, PrepForm
 
 
 @admin.register(Cycle)
@@ -44,3 +44,22 @@ class LocalGuidelineAdmin(admin.ModelAdmin):
     list_display = ["unit", "updated_at"]
     raw_id_fields = ["unit"]
     readonly_fields = ["version"]
+
+
+@admin.register(InterviewRecord)
+class InterviewRecordAdmin(admin.ModelAdmin):
+    """Status only: what the two agreed is theirs and is never shown here (PRODUCT.md, confidentiality)."""
+
+    list_display = ["interview", "number", "manager_signed_at", "employee_signed_at", "locked_at"]
+    fields = ["interview", "number", "manager_signed_at", "employee_signed_at", "locked_at", "content_hash"]
+    readonly_fields = fields
+    list_select_related = ["interview__employee", "interview__cycle"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -322,4 +322,4 @@ class RecordGoal(models.Model):
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
-        return self.text[:60]
+        return f"#{self.pk} ({self.deadline})"

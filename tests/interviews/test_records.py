@@ -326,3 +326,27 @@ def test_next_years_prep_form_shows_last_years_conclusions_and_action_status(log
     )
     assert "Focus on the lab course." in page
     assert "Rewrite the lab manual" in page and "In progress" in page
+
+
+def test_the_admin_shows_no_record_or_action_content(client, org, held):
+    from django.urls import reverse
+
+    write(held, org, conclusions="SECRET-conclusion-5521")
+    action = action_add(
+        interview=held,
+        by=org.manager,
+        owner_kind="employee",
+        what="SECRET-action-8812",
+        due_on=soon(),
+        standard="SECRET-standard",
+    )
+    record = sign_both(held, org)
+    client.force_login(org.admin)
+    for url in (
+        reverse("admin:interviews_interviewrecord_changelist"),
+        reverse("admin:interviews_interviewrecord_change", args=[record.pk]),
+        reverse("admin:goals_agreedaction_changelist"),
+        reverse("admin:goals_agreedaction_change", args=[action.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "SECRET" not in page, url
