@@ -125,9 +125,9 @@ def test_prep_form_autosaves_and_a_second_tab_cannot_overwrite(page, org):
     other_tab = page.context.new_page()
     other_tab.goto(url)  # opened before anything was saved: its version is out of date soon
 
-    page.get_by_label("Your answer").nth(2).fill("Teaching and supervision")
+    page.get_by_label("Your answer: Work tasks").fill("Teaching and supervision")
     page.get_by_text("Saved at").wait_for(timeout=10_000)
-    page.get_by_label("Your answer").nth(4).fill("More regular check-ins, please")
+    page.get_by_label("Your answer: Leadership").fill("More regular check-ins, please")
     page.get_by_role("button", name="Save", exact=True).focus()  # leaving the box saves at once
     page.wait_for_function(
         "document.querySelector('#prep-status').textContent.includes('Saved at') && "
@@ -144,11 +144,61 @@ def test_prep_form_autosaves_and_a_second_tab_cannot_overwrite(page, org):
     # The page carries the version it saved last, so its next save is accepted.
     assert page.locator("#prep-version").input_value() == str(form.version)
 
-    other_tab.get_by_label("Your answer").nth(2).fill("Typed in an old tab")
+    other_tab.get_by_label("Your answer: Work tasks").fill("Typed in an old tab")
     other_tab.get_by_text("Not saved").wait_for(timeout=10_000)
     assert "Teaching and supervision" in other_tab.inner_text("#prep-status")
     other_tab.screenshot(path=ARTIFACTS / "prep-conflict.png", full_page=True)
     assert PrepForm.objects.get().work_tasks == "Teaching and supervision"
 
     page.reload()
-    assert page.get_by_label("Your answer").nth(2).input_value() == "Teaching and supervision"
+    assert page.get_by_label("Your answer: Work tasks").input_value() == "Teaching and supervision"
+
+
+@pytest.mark.real_services
+def test_manager_records_and_both_sign_in_the_browser(page, org):
+    import datetime
+
+    from django.utils import timezone
+
+    from interviews.models import Interview, InterviewRecord
+    from tests.factories import CycleFactory, InterviewFactory
+
+    interview = InterviewFactory(
+        cycle=CycleFactory(units=[org.root]),
+        employee=org.employee,
+        partner=org.manager,
+        state="held",
+        starts_at=timezone.now() - datetime.timedelta(hours=2),
+        duration_minutes=60,
+    )
+    log_in(page, org.manager.email)
+    page.goto(f"{page.base_url}/interviews/{interview.pk}/record/")
+    page.get_by_label("What we agreed: Work tasks").fill("Less committee work, one lab afternoon a week.")
+    page.get_by_label("Conclusions").fill("A good year.")
+    page.get_by_role("button", name="Save the record").click()
+    page.get_by_text("Add an action").click()
+    page.get_by_label("Who does it").select_option("manager")
+    page.locator("#id_what").fill("Set up check-ins every second week")
+    page.get_by_label("By when").fill(str(timezone.localdate() + datetime.timedelta(days=30)))
+    page.get_by_label("How you will both know it is done").fill("Three check-ins held")
+    page.get_by_role("button", name="Add the action").click()
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign the record").click()
+    assert "You have signed the record." in page.inner_text("main")
+
+    log_in(page, org.employee.email)
+    page.goto(f"{page.base_url}/interviews/{interview.pk}/record/")
+    assert "Set up check-ins every second week" in page.inner_text("main")
+    page.get_by_label("Your comment (optional)").fill("Agreed, with one reservation about teaching.")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign the record").click()
+    assert "signed by both of you and locked" in page.inner_text("main")
+    page.screenshot(path=ARTIFACTS / "record-signed.png", full_page=True)
+    with page.expect_download() as download:
+        page.evaluate(
+            "url => { const a = document.createElement('a'); a.href = url; a.download = 's.pdf'; a.click(); }",
+            f"/interviews/{interview.pk}/record/1/summary.pdf",
+        )
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    interview.refresh_from_db()
+    assert interview.state == Interview.State.SIGNED and InterviewRecord.objects.get().is_locked
