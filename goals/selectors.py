@@ -34,3 +34,34 @@ def goal_units_managed_by(user: User) -> QuerySet[OrgUnit]:
     for path in OrgUnit.objects.filter(head=user).values_list("path", flat=True):
         query |= Q(path__startswith=path)
     return OrgUnit.objects.filter(query)
+
+
+def actions_visible_to(user: User) -> QuerySet:
+    """Actions a user may see: those they own, those from their own interviews, and those of the
+    people they currently hold interviews with."""
+    from goals.models import AgreedAction
+    from people.selectors import current_lines
+
+    partnered = current_lines().filter(partner=user).values("employee_id")
+    return AgreedAction.objects.filter(
+        Q(owner=user) | Q(employee=user) | Q(employee_id__in=partnered)
+    ).select_related("owner", "employee")
+
+
+def action_groups(actions, *, today: datetime.date | None = None) -> list[tuple[str, list]]:
+    """Actions grouped by when they are due: overdue first, finished last."""
+    from goals.models import AgreedAction
+
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=7)
+    groups = {"overdue": [], "soon": [], "later": [], "finished": []}
+    for action in actions:
+        if action.status in (AgreedAction.Status.DONE, AgreedAction.Status.DROPPED):
+            groups["finished"].append(action)
+        elif action.due_on < today:
+            groups["overdue"].append(action)
+        elif action.due_on <= soon:
+            groups["soon"].append(action)
+        else:
+            groups["later"].append(action)
+    return [(key, items) for key, items in groups.items() if items]

@@ -33,3 +33,25 @@ def goal_save(
 @transaction.atomic
 def goal_delete(*, goal: UnitGoal, by: User) -> None:
     goal.delete()
+
+
+@transaction.atomic
+def action_update(*, action, by: User, status: str, note: str = "") -> None:
+    """Change an action's status and/or add a dated progress note.
+
+    Who may: the view loads the action through actions_visible_to (owner, employee, partner).
+    """
+    from goals.models import ActionProgressNote, AgreedAction
+
+    action = AgreedAction.objects.select_for_update().get(pk=action.pk)
+    if status not in AgreedAction.Status.values:
+        raise ValidationError(_("Choose a status."))
+    note = note.strip()
+    if status == action.status and not note:
+        raise ValidationError(_("Nothing changed: choose another status or write a note."))
+    if len(note) > 2000:
+        raise ValidationError(_("The note is longer than 2,000 characters."))
+    if status != action.status:
+        action.status = status
+        action.save(update_fields=["status", "updated_at"])
+    ActionProgressNote.objects.create(action=action, author=by, text=note, status_after=status)

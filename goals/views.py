@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from goals.forms import UnitGoalForm
-from goals.models import UnitGoal
-from goals.selectors import goal_units_managed_by
-from goals.services import goal_delete, goal_save
+from goals.models import AgreedAction, UnitGoal
+from goals.selectors import action_groups, actions_visible_to, goal_units_managed_by
+from goals.services import action_update, goal_delete, goal_save
 from people.selectors import unit_tree
 
 
@@ -72,3 +72,45 @@ def goal_remove(request, pk):
     goal_delete(goal=goal, by=request.user)
     messages.success(request, _("The goal was removed."))
     return redirect("goals:unit_goals", pk=goal.unit_id)
+
+
+def my_actions(request):
+    """The actions a user owns, and (for a manager) those of the people they hold interviews with."""
+    actions = actions_visible_to(request.user).prefetch_related("notes__author").order_by("due_on", "pk")
+    mine, theirs = [], []
+    for action in actions:
+        (
+            mine if action.owner_id == request.user.pk or action.employee_id == request.user.pk else theirs
+        ).append(action)
+    return render(
+        request,
+        "goals/my_actions.html",
+        {
+            "groups": action_groups(mine),
+            "their_groups": action_groups(theirs),
+            "statuses": AgreedAction.Status.choices,
+            "group_titles": {
+                "overdue": _("Overdue"),
+                "soon": _("Due within a week"),
+                "later": _("Later"),
+                "finished": _("Done or dropped"),
+            },
+        },
+    )
+
+
+@require_POST
+def action_update_view(request, pk):
+    action = get_object_or_404(actions_visible_to(request.user), pk=pk)
+    try:
+        action_update(
+            action=action,
+            by=request.user,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The action is updated."))
+    return redirect("goals:my_actions")

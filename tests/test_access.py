@@ -145,6 +145,15 @@ MATRIX = [
         {"hr": 302, "manager": 302, "director": 302},
         404,
     ),
+    # Agreed actions: the owner, the employee whose interview it came from, and their partner.
+    ("goals:my_actions", None, "get", LOGGED_IN, 200),
+    (
+        "goals:action_update",
+        lambda o: {"pk": action_of(o).pk},
+        "post",
+        {"employee": 302, "manager": 302, "outsider": 302},
+        404,
+    ),
     # Local guidelines: HR for the unit.
     ("interviews:guideline_edit", lambda o: {"pk": o.unit_a.pk}, "get", HR_ONLY, 404),
     ("interviews:guideline_edit", lambda o: {"pk": o.unit_a.pk}, "post", HR_ONLY, 404),
@@ -214,6 +223,22 @@ MATRIX = [
         404,
     ),
 ]
+
+
+def action_of(org):
+    """An action from the employee's interview, owned by the outsider (another named person)."""
+    from goals.models import AgreedAction
+
+    return AgreedAction.objects.create(
+        source_model="interviews.InterviewRecord",
+        source_id=1,
+        employee=org.employee,
+        owner_kind="other",
+        owner=org.outsider,
+        what="x",
+        due_on=datetime.date(2027, 1, 1),
+        standard="y",
+    )
 
 
 def signed(org):

@@ -1,0 +1,98 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.models import ActionProgressNote, AgreedAction
+
+
+def make(org, *, owner, days, status="open", what="Do it", employee=None):
+    return AgreedAction.objects.create(
+        source_model="interviews.InterviewRecord",
+        source_id=1,
+        employee=employee or org.employee,
+        owner_kind="employee" if owner == (employee or org.employee) else "manager",
+        owner=owner,
+        what=what,
+        due_on=timezone.localdate() + datetime.timedelta(days=days),
+        standard="Both agree",
+        status=status,
+    )
+
+
+def test_my_actions_groups_by_due_date_overdue_first(login, org):
+    make(org, owner=org.employee, days=-3, what="Late one")
+    make(org, owner=org.employee, days=3, what="Soon one")
+    make(org, owner=org.employee, days=60, what="Later one")
+    make(org, owner=org.employee, days=-30, status="done", what="Finished one")
+    page = login(org.employee).get(reverse("goals:my_actions")).content.decode()
+    positions = [
+        page.index(text)
+        for text in (
+            "Overdue",
+            "Late one",
+            "Due within a week",
+            "Soon one",
+            "Later",
+            "Later one",
+            "Done or dropped",
+            "Finished one",
+        )
+    ]
+    assert positions == sorted(positions)
+
+
+def test_owner_changes_status_with_a_dated_note(login, org):
+    action = make(org, owner=org.employee, days=10)
+    client = login(org.employee)
+    response = client.post(
+        reverse("goals:action_update", args=[action.pk]),
+        {"status": "in_progress", "note": "First draft written"},
+        follow=True,
+    )
+    assert "The action is updated." in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == "in_progress"
+    note = ActionProgressNote.objects.get()
+    assert (note.author, note.text, note.status_after) == (org.employee, "First draft written", "in_progress")
+    assert "First draft written" in response.content.decode()
+
+
+def test_an_update_that_changes_nothing_is_explained(login, org):
+    action = make(org, owner=org.employee, days=10)
+    response = login(org.employee).post(
+        reverse("goals:action_update", args=[action.pk]), {"status": "open"}, follow=True
+    )
+    assert "Nothing changed" in response.content.decode()
+    assert not ActionProgressNote.objects.exists()
+
+
+def test_manager_sees_the_actions_of_their_people(login, org):
+    make(org, owner=org.employee, days=-1, what="Eva's overdue action")
+    make(org, owner=org.outsider, days=5, what="Olga's action", employee=org.outsider)
+    page = login(org.manager).get(reverse("goals:my_actions")).content.decode()
+    assert "Actions of the people you hold interviews with" in page and "Eva&#x27;s overdue action" in page
+    assert "Olga&#x27;s action" not in page  # Olga holds her interview with another manager
+
+
+@pytest.mark.parametrize("role", ["director", "other_manager", "other_employee", "hr"])
+def test_others_cannot_see_or_update_an_action(client, org, role):
+    action = make(org, owner=org.employee, days=10, what="PRIVATE-action")
+    client.force_login(getattr(org, role))
+    assert "PRIVATE-action" not in client.get(reverse("goals:my_actions")).content.decode()
+    assert (
+        client.post(reverse("goals:action_update", args=[action.pk]), {"status": "done"}).status_code == 404
+    )
+    action.refresh_from_db()
+    assert action.status == "open"
+
+
+def test_my_actions_query_count_does_not_grow(login, org, django_assert_max_num_queries):
+    for i in range(30):
+        action = make(org, owner=org.employee, days=i - 10)
+        ActionProgressNote.objects.create(action=action, author=org.employee, text="n", status_after="open")
+    client = login(org.employee)
+    # Session, user, menu roles, the actions with their people, and their notes with authors.
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("goals:my_actions")).status_code == 200
