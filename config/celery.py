@@ -14,6 +14,13 @@ app = Celery("appraisal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic work is added here by the issues that need it (reminders), each entry with
-# a comment saying when and why, so that there is exactly one schedule to read.
-app.conf.beat_schedule = {}
+from celery.schedules import crontab  # noqa: E402
+
+# The one schedule. Each entry says when and why.
+app.conf.beat_schedule = {
+    # Every hour at :07: prep, scheduling and action reminders that have come due. Hourly
+    # so a reminder is never more than an hour late; the sweep records each delivery once,
+    # so running it often never sends anything twice, and a sweep missed while Redis was
+    # down is caught up by the next one.
+    "reminders-sweep": {"task": "interviews.tasks.reminders_sweep", "schedule": crontab(minute=7)},
+}

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from interviews import views as interview_views
+from people import notifications
 from people import views as people_views
 from people.forms import QueuedPasswordResetForm
 
@@ -10,6 +11,8 @@ urlpatterns = [
     path("", interview_views.home, name="home"),
     path("healthz", people_views.healthz, name="healthz"),
     path("account/language/", people_views.language_set, name="language_set"),
+    path("account/reminders/", notifications.notification_list, name="notifications"),
+    path("account/reminders/read/", notifications.notifications_read, name="notifications_read"),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),

@@ -327,6 +327,12 @@ def record_sign(*, interview: Interview, by: User, password: str, comment: str =
     interview.state = Interview.State.SIGNED
     interview.version += 1
     interview.save(update_fields=["state", "version", "updated_at"])
+    # This talk followed up the previous one: its actions are reviewed, and their reminders end.
+    previous, previous_actions = previous_signed_record(interview)
+    if previous_actions:
+        AgreedAction.objects.filter(pk__in=[a.pk for a in previous_actions], reviewed_at__isnull=True).update(
+            reviewed_at=now
+        )
     return draft
 
 

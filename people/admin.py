@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from people.models import HRRole, OrgImport, OrgUnit, ReportingLine, User
+from people.models import HRRole, OrgImport, OrgUnit, ReminderDelivery, ReportingLine, User
 from people.services import units_rebuild_paths
 
 
@@ -68,6 +68,32 @@ class OrgImportAdmin(admin.ModelAdmin):
     list_display = ["created_at", "created_by", "status", "units_filename", "people_filename"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in OrgImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(admin.ModelAdmin):
+    """Reminders sent and failed: a failed one shows here with its error once its retries are spent."""
+
+    list_display = ["created_at", "kind", "recipient", "occasion", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__email", "about"]
+    list_select_related = ["recipient"]
+    readonly_fields = [
+        "kind",
+        "about",
+        "occasion",
+        "recipient",
+        "subject",
+        "attempts",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+        "created_at",
+    ]
+    fields = [*readonly_fields, "status"]
 
     def has_add_permission(self, request):
         return False

@@ -1,4 +1,4 @@
-from people.models import OrgUnit, ReportingLine
+from people.models import Notification, OrgUnit, ReportingLine
 from people.selectors import hr_role_of
 
 
@@ -14,5 +14,6 @@ def roles(request):
         # Anyone who is, or was, somebody's interview partner has a list of interviews.
         "is_partner": ReportingLine.objects.filter(partner=user).exists(),
         # HR and heads of unit keep unit goals.
+        "unread_reminders": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "keeps_goals": role is not None or OrgUnit.objects.filter(head=user).exists(),
     }

@@ -57,6 +57,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    remind_prep = models.BooleanField(_("email me to prepare before an interview"), default=True)
+    remind_scheduling = models.BooleanField(_("email me about interviews still to book"), default=True)
+    remind_actions = models.BooleanField(_("email me about agreed actions that are due"), default=True)
     is_staff = models.BooleanField(_("administrator"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -232,3 +235,67 @@ class OrgImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+
+class ReminderDelivery(models.Model):
+    """One reminder to one person about one thing on one occasion: the unit of "sent exactly once".
+
+    The unique constraint is the claim: a sweep inserts the row (a repeated or concurrent
+    sweep inserts nothing), and the task that sends it first moves it from pending to
+    sending with a conditional UPDATE, so two workers never both send it.
+    """
+
+    class Kind(models.TextChoices):
+        PREP = "prep", _("Preparation")
+        SCHEDULING = "scheduling", _("Scheduling")
+        ACTION = "action", _("Agreed actions")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    about = models.CharField(max_length=100, help_text="What it is about, e.g. action:42")
+    occasion = models.CharField(max_length=64, help_text="Which reminder about it, e.g. due or overdue-3")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminder_deliveries")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    url = models.CharField(max_length=300)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "about", "occasion", "recipient"], name="reminder_once"),
+        ]
+        indexes = [models.Index(fields=["status", "claimed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.about} {self.occasion} → {self.recipient_id}"
+
+
+class Notification(models.Model):
+    """What the bell shows: a reminder in the app, next to the email."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    delivery = models.OneToOneField(ReminderDelivery, on_delete=models.CASCADE, null=True, blank=True)
+    subject = models.CharField(max_length=300)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

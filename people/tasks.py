@@ -35,3 +35,23 @@ def send_email(
         part.add_header("Content-Disposition", "attachment", filename=filename)
         message.attach(part)
     message.send()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
+def deliver_reminder(self, delivery_id: int) -> str:
+    """Send one reminder at most once: claim it in the database first, then send."""
+    from people.reminders import MAX_ATTEMPTS, delivery_claim, delivery_failed, delivery_send
+
+    delivery = delivery_claim(delivery_id)
+    if delivery is None:
+        return "not claimed"
+    try:
+        delivery_send(delivery)
+    except (smtplib.SMTPException, ConnectionError, TimeoutError, OSError) as exc:
+        final = delivery.attempts >= MAX_ATTEMPTS or self.request.retries >= self.max_retries
+        delivery_failed(delivery_id, repr(exc), final=final)
+        if final:
+            logger.error("Reminder %s failed for good: %r", delivery_id, exc)
+            return "failed"
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+    return "sent"

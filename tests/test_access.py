@@ -57,6 +57,10 @@ MATRIX = [
     ("password_reset_confirm", lambda o: {"uidb64": "MQ", "token": "x-y"}, "get", {"anonymous": 200}, 200),
     ("password_reset_complete", None, "get", {"anonymous": 200}, 200),
     ("password_change", None, "get", {}, 200),
+    # Each user's own reminders and email choices: nothing of anybody else's to reach.
+    ("notifications", None, "get", LOGGED_IN, 200),
+    ("notifications", None, "post", LOGGED_IN, 200),
+    ("notifications_read", None, "post", dict.fromkeys(ROLES[1:], 302), 302),
     ("password_change_done", None, "get", {}, 200),
     ("people:unit_list", None, "get", {"hr": 200, "hr_scoped_other": 200}, 404),
     ("people:unit_detail", lambda o: {"pk": o.unit_a.pk}, "get", HR_ONLY, 404),

@@ -41,9 +41,9 @@ def test_unit_list_and_detail_queries_do_not_grow_with_rows(login, org, django_a
         ReportingLineFactory(employee=person, partner=org.manager)
     # Session, user, HR role (twice: view and menu), units with counts, and the page's own reads:
     # a fixed number whatever the number of units and people.
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("people:unit_list")).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert (
             client.get(reverse("people:unit_detail", args=[org.unit_a.pk]), {"all": "1"}).status_code == 200
         )

@@ -1,0 +1,155 @@
+"""Periodic work for interviews: the reminder sweep (scheduled in config/celery.py)."""
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from goals.models import AgreedAction
+from interviews.models import Cycle, Interview
+from interviews.selectors import with_prep_status
+from people.models import ReminderDelivery, User
+from people.reminders import Reminder, deliveries_create, deliveries_due, deliveries_queue
+
+# Managers are nudged to book once a cycle has been open this long, then weekly.
+SCHEDULING_GRACE = datetime.timedelta(weeks=3)
+ACTION_LEAD_DAYS = 7
+
+
+def _in_language(person: User):
+    return translation.override(person.language or settings.LANGUAGE_CODE)
+
+
+def prep_reminders(now: datetime.datetime) -> list[Reminder]:
+    """To each party whose prep form is not shared, from the cycle's lead time before the meeting."""
+    today = timezone.localdate(now)
+    found = []
+    interviews = with_prep_status(
+        Interview.objects.filter(
+            state=Interview.State.SCHEDULED, cycle__state=Cycle.State.OPEN, starts_at__gt=now
+        )
+    ).select_related("cycle", "employee", "partner")
+    for interview in interviews:
+        meeting_day = timezone.localdate(interview.starts_at)
+        if (meeting_day - today).days > interview.cycle.prep_reminder_days:
+            continue
+        url = reverse("interviews:interview_detail", args=[interview.pk])
+        for role, person, other, shared in (
+            ("employee", interview.employee, interview.partner, interview.employee_shared),
+            ("manager", interview.partner, interview.employee, interview.manager_shared),
+        ):
+            if shared:
+                continue
+            with _in_language(person):
+                when = date_format(timezone.localtime(interview.starts_at), "DATETIME_FORMAT")
+                found.append(
+                    Reminder(
+                        kind=ReminderDelivery.Kind.PREP,
+                        about=f"interview:{interview.pk}",
+                        occasion=f"prep-{role}-{interview.starts_at:%Y%m%d%H%M}",
+                        recipient_id=person.pk,
+                        subject=_("Prepare for your interview with %(other)s on %(when)s")
+                        % {"other": other, "when": when},
+                        body=_(
+                            "Your performance assessment interview with %(other)s is on %(when)s. Your preparation "
+                            "is not shared yet: fill in the seven sections and share it, so that you both come "
+                            "prepared."
+                        )
+                        % {"other": other, "when": when},
+                        url=url,
+                    )
+                )
+    return found
+
+
+def scheduling_reminders(now: datetime.datetime) -> list[Reminder]:
+    """To managers with interviews still to book some weeks into an open cycle; at most weekly."""
+    year, week, _weekday = timezone.localdate(now).isocalendar()
+    rows = (
+        Interview.objects.filter(
+            state=Interview.State.PLANNED,
+            cycle__state=Cycle.State.OPEN,
+            cycle__launched_at__lte=now - SCHEDULING_GRACE,
+        )
+        .values("cycle_id", "cycle__name", "partner_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    people = {u.pk: u for u in User.objects.filter(pk__in={row["partner_id"] for row in rows})}
+    found = []
+    for row in rows:
+        person = people[row["partner_id"]]
+        with _in_language(person):
+            found.append(
+                Reminder(
+                    kind=ReminderDelivery.Kind.SCHEDULING,
+                    about=f"cycle:{row['cycle_id']}",
+                    occasion=f"week-{year}-{week:02d}",
+                    recipient_id=person.pk,
+                    subject=_("%(count)d interviews in %(cycle)s still to book")
+                    % {"count": row["count"], "cycle": row["cycle__name"]},
+                    body=_(
+                        "You have %(count)d performance assessment interviews in %(cycle)s without a meeting yet. "
+                        "Book them in My interviews."
+                    )
+                    % {"count": row["count"], "cycle": row["cycle__name"]},
+                    url=reverse("interviews:my_interviews"),
+                )
+            )
+    return found
+
+
+def action_reminders(now: datetime.datetime) -> list[Reminder]:
+    """To the owner a week before the due date, then weekly while overdue, until done, dropped or reviewed."""
+    today = timezone.localdate(now)
+    actions = AgreedAction.objects.filter(
+        status__in=(AgreedAction.Status.OPEN, AgreedAction.Status.IN_PROGRESS),
+        reviewed_at__isnull=True,
+        due_on__lte=today + datetime.timedelta(days=ACTION_LEAD_DAYS),
+    ).select_related("owner")
+    found = []
+    for action in actions:
+        occasion = "due" if action.due_on >= today else f"overdue-{(today - action.due_on).days // 7}"
+        with _in_language(action.owner):
+            due = date_format(action.due_on)
+            subject = (
+                _("Due %(date)s: %(what)s") if occasion == "due" else _("Overdue since %(date)s: %(what)s")
+            ) % {"date": due, "what": action.what[:80]}
+            found.append(
+                Reminder(
+                    kind=ReminderDelivery.Kind.ACTION,
+                    about=f"action:{action.pk}",
+                    occasion=occasion,
+                    recipient_id=action.owner_id,
+                    subject=subject,
+                    body=_(
+                        "You agreed to: %(what)s\nBy: %(date)s\nDone when: %(standard)s\n\nUpdate its status in "
+                        "My actions."
+                    )
+                    % {"what": action.what, "date": due, "standard": action.standard},
+                    url=reverse("goals:my_actions"),
+                )
+            )
+    return found
+
+
+@shared_task(acks_late=True)
+def reminders_sweep() -> dict[str, int]:
+    """Find what is due, record each delivery once, and queue the sending after commit.
+
+    Safe to run twice or at the same time as another sweep: the deliveries' unique
+    constraint and the claim in deliver_reminder keep every reminder to one send.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        reminders = prep_reminders(now) + scheduling_reminders(now) + action_reminders(now)
+        created = deliveries_create(reminders)
+        due = deliveries_due(now)
+        deliveries_queue(due)
+    return {"due": len(reminders), "new": created, "queued": len(due)}

@@ -1,0 +1,126 @@
+"""Reminders that are sent exactly once: claimed in the database before anything is sent.
+
+A sweep (interviews.tasks.reminders_sweep) says what is due as Reminder values; this
+module inserts one ReminderDelivery per (kind, about, occasion, recipient), never two,
+and queues a task per pending delivery after commit. The task claims the row with a
+conditional UPDATE before it sends, so a repeated, retried or concurrent run sends nothing
+twice. A delivery left "sending" by a worker that died is taken up again after a while.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from people.models import Notification, ReminderDelivery, User
+
+# A worker that claimed a delivery and died leaves it "sending"; after this long it is
+# considered lost and may be claimed again.
+STALE_CLAIM = datetime.timedelta(minutes=15)
+MAX_ATTEMPTS = 6
+
+WANTS_EMAIL = {
+    ReminderDelivery.Kind.PREP: "remind_prep",
+    ReminderDelivery.Kind.SCHEDULING: "remind_scheduling",
+    ReminderDelivery.Kind.ACTION: "remind_actions",
+}
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    about: str
+    occasion: str
+    recipient_id: int
+    subject: str
+    body: str
+    url: str
+
+
+def deliveries_create(reminders: list[Reminder]) -> int:
+    """Insert the deliveries not made before (bulk, conflicts ignored); returns how many were new."""
+    if not reminders:
+        return 0
+    before = ReminderDelivery.objects.count()
+    ReminderDelivery.objects.bulk_create(
+        [
+            ReminderDelivery(
+                kind=r.kind,
+                about=r.about,
+                occasion=r.occasion,
+                recipient_id=r.recipient_id,
+                subject=r.subject[:300],
+                body=r.body,
+                url=r.url[:300],
+            )
+            for r in reminders
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    return ReminderDelivery.objects.count() - before
+
+
+def deliveries_due(now: datetime.datetime | None = None) -> list[int]:
+    """Deliveries to (re)queue: pending ones, and those whose sender died mid-way."""
+    now = now or timezone.now()
+    return list(
+        ReminderDelivery.objects.filter(
+            Q(status=ReminderDelivery.Status.PENDING)
+            | Q(status=ReminderDelivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+        ).values_list("pk", flat=True)
+    )
+
+
+def delivery_claim(delivery_id: int, now: datetime.datetime | None = None) -> ReminderDelivery | None:
+    """Take a delivery for sending, or None if it is sent, failed or being sent by another worker."""
+    now = now or timezone.now()
+    claimed = ReminderDelivery.objects.filter(
+        Q(status=ReminderDelivery.Status.PENDING)
+        | Q(status=ReminderDelivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM),
+        pk=delivery_id,
+    ).update(status=ReminderDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    return ReminderDelivery.objects.select_related("recipient").get(pk=delivery_id)
+
+
+def delivery_send(delivery: ReminderDelivery) -> None:
+    """Show it in the app and, if the person wants it, email it; then mark it sent."""
+    Notification.objects.get_or_create(
+        delivery=delivery,
+        defaults={"user": delivery.recipient, "subject": delivery.subject, "url": delivery.url},
+    )
+    recipient: User = delivery.recipient
+    if recipient.is_active and getattr(recipient, WANTS_EMAIL[delivery.kind]):
+        link = settings.SITE_URL.rstrip("/") + delivery.url
+        send_mail(delivery.subject, f"{delivery.body}\n\n{link}\n", None, [recipient.email])
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(
+        status=ReminderDelivery.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+
+
+def delivery_failed(delivery_id: int, error: str, *, final: bool) -> None:
+    """Record a failed attempt: back to pending for the retry, or failed for good (seen in the admin)."""
+    ReminderDelivery.objects.filter(pk=delivery_id).update(
+        status=ReminderDelivery.Status.FAILED if final else ReminderDelivery.Status.PENDING,
+        last_error=error[:2000],
+    )
+
+
+def deliveries_queue(ids: list[int]) -> None:
+    """Queue one task per delivery once the transaction that made them commits."""
+    from people.tasks import deliver_reminder
+
+    def queue():
+        for delivery_id in ids:
+            try:
+                deliver_reminder.delay(delivery_id)
+            except Exception:  # noqa: BLE001 - broker down: the rows stay pending for the next sweep
+                return
+
+    transaction.on_commit(queue)
