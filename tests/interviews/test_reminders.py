@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from goals.models import AgreedAction
 from interviews.tasks import reminders_sweep
@@ -196,3 +197,137 @@ def test_with_a_real_worker_the_same_reminder_queued_five_times_is_sent_once(
         app.conf.task_always_eager = True
     assert [m.to for m in mail.outbox] == [["employee@example.org"]]
     assert delivery.status == "sent" and delivery.attempts == 1
+
+
+@pytest.mark.real_services
+def test_two_sweeps_at_once_send_each_reminder_once(require_postgres, transactional_db, org, year):
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            with time_machine.travel(at((3, 13)), tick=False):
+                reminders_sweep.apply()
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    # On 13 March: the overdue report to Eva, and the prep reminders to Eva and Mona.
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "employee@example.org",
+        "employee@example.org",
+        "manager@example.org",
+    ]
+    assert ReminderDelivery.objects.filter(status="sent").count() == 3
+
+
+@pytest.mark.real_services
+def test_a_worker_killed_while_sending_still_ends_with_exactly_one_email(
+    require_postgres, require_redis, transactional_db, org, year, tmp_path
+):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connection
+
+    from config.celery import app
+    from people.reminders import deliveries_create
+    from people.tasks import deliver_reminder
+
+    with time_machine.travel(at((3, 3)), tick=False):
+        from interviews.tasks import action_reminders
+
+        deliveries_create(action_reminders(at((3, 3))))
+    delivery = ReminderDelivery.objects.get()
+    outbox = tmp_path / "mail"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": require_redis,
+        "SECRET_KEY": "test-only",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "EMAIL_BACKEND": "tests.slow_mail.SlowFileBackend",
+        "EMAIL_FILE_PATH": str(outbox),
+        "SLOW_MAIL_SECONDS": "4",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    root = Path(settings.BASE_DIR)
+
+    def worker():
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-P",
+                "solo",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-Q",
+                "reminders-kill-test",
+                "--loglevel=WARNING",
+            ],
+            cwd=root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(os.environ.get("WORKER_LOG", os.devnull), "ab"),  # noqa: SIM115
+            start_new_session=True,
+        )
+
+    def wait_for(predicate, seconds):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.1)
+        return False
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = require_redis
+    first = worker()
+    try:
+        deliver_reminder.apply_async(args=[delivery.pk], queue="reminders-kill-test")
+        assert wait_for(lambda: ReminderDelivery.objects.get(pk=delivery.pk).status == "sending", 30)
+        os.killpg(first.pid, signal.SIGKILL)  # in the middle of sending: the mail is not written yet
+        first.wait(timeout=10)
+        assert not outbox.exists() or not list(outbox.iterdir())
+        # Time passes: the claim goes stale, and the next sweep queues the delivery again.
+        ReminderDelivery.objects.filter(pk=delivery.pk).update(
+            claimed_at=timezone.now() - datetime.timedelta(hours=1)
+        )
+        second = worker()
+        try:
+            for _ in range(3):  # the sweep, and two stray duplicates of the message
+                deliver_reminder.apply_async(args=[delivery.pk], queue="reminders-kill-test")
+            assert wait_for(lambda: ReminderDelivery.objects.get(pk=delivery.pk).status == "sent", 60)
+            time.sleep(6)  # give the duplicates their chance to (not) send
+        finally:
+            os.killpg(second.pid, signal.SIGTERM)
+            second.wait(timeout=30)
+    finally:
+        app.conf.task_always_eager = True
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    assert len(list(outbox.iterdir())) == 1
+    assert ReminderDelivery.objects.get(pk=delivery.pk).status == "sent"
