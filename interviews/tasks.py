@@ -108,34 +108,42 @@ def scheduling_reminders(now: datetime.datetime) -> list[Reminder]:
 def action_reminders(now: datetime.datetime) -> list[Reminder]:
     """To the owner a week before the due date, then weekly while overdue, until done, dropped or reviewed."""
     today = timezone.localdate(now)
-    actions = AgreedAction.objects.filter(
-        status__in=(AgreedAction.Status.OPEN, AgreedAction.Status.IN_PROGRESS),
-        reviewed_at__isnull=True,
-        due_on__lte=today + datetime.timedelta(days=ACTION_LEAD_DAYS),
-    ).select_related("owner")
+    rows = (
+        AgreedAction.objects.filter(
+            status__in=(AgreedAction.Status.OPEN, AgreedAction.Status.IN_PROGRESS),
+            reviewed_at__isnull=True,
+            due_on__lte=today + datetime.timedelta(days=ACTION_LEAD_DAYS),
+        )
+        .values_list("pk", "what", "standard", "due_on", "owner_id", "owner__language")
+        .order_by("owner__language", "pk")
+    )
+    url = reverse("goals:my_actions")
     found = []
-    for action in actions:
-        occasion = "due" if action.due_on >= today else f"overdue-{(today - action.due_on).days // 7}"
-        with _in_language(action.owner):
-            due = date_format(action.due_on)
-            subject = (
-                _("Due %(date)s: %(what)s") if occasion == "due" else _("Overdue since %(date)s: %(what)s")
-            ) % {"date": due, "what": action.what[:80]}
-            found.append(
-                Reminder(
-                    kind=ReminderDelivery.Kind.ACTION,
-                    about=f"action:{action.pk}",
-                    occasion=occasion,
-                    recipient_id=action.owner_id,
-                    subject=subject,
-                    body=_(
-                        "You agreed to: %(what)s\nBy: %(date)s\nDone when: %(standard)s\n\nUpdate its status in "
-                        "My actions."
-                    )
-                    % {"what": action.what, "date": due, "standard": action.standard},
-                    url=reverse("goals:my_actions"),
-                )
+    language = None
+    # One language switch per language, not per action: a sweep may cover 100,000 actions.
+    for pk, what, standard, due_on, owner_id, owner_language in rows.iterator(chunk_size=5000):
+        if owner_language != language:
+            language = owner_language
+            translation.activate(language or settings.LANGUAGE_CODE)
+            due_text, overdue_text = _("Due %(date)s: %(what)s"), _("Overdue since %(date)s: %(what)s")
+            body_text = _(
+                "You agreed to: %(what)s\nBy: %(date)s\nDone when: %(standard)s\n\n"
+                "Update its status in My actions."
             )
+        occasion = "due" if due_on >= today else f"overdue-{(today - due_on).days // 7}"
+        due = date_format(due_on)
+        found.append(
+            Reminder(
+                kind=ReminderDelivery.Kind.ACTION,
+                about=f"action:{pk}",
+                occasion=occasion,
+                recipient_id=owner_id,
+                subject=(due_text if occasion == "due" else overdue_text) % {"date": due, "what": what[:80]},
+                body=body_text % {"what": what, "date": due, "standard": standard},
+                url=url,
+            )
+        )
+    translation.deactivate()
     return found
 
 

@@ -8,6 +8,7 @@ twice. A delivery left "sending" by a worker that died is taken up again after a
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from people.models import Notification, ReminderDelivery, User
+
+logger = logging.getLogger(__name__)
 
 # A worker that claimed a delivery and died leaves it "sending"; after this long it is
 # considered lost and may be claimed again.
@@ -112,15 +115,25 @@ def delivery_failed(delivery_id: int, error: str, *, final: bool) -> None:
     )
 
 
+QUEUE_CHUNK = 1000
+
+
 def deliveries_queue(ids: list[int]) -> None:
-    """Queue one task per delivery once the transaction that made them commits."""
-    from people.tasks import deliver_reminder
+    """Queue one task per delivery once the transaction that made them commits.
+
+    The sweep publishes one fan-out task per thousand deliveries, and the workers publish
+    the single-delivery tasks in parallel: a first sweep with tens of thousands due stays
+    short, and the sending is still one task, one claim, per reminder.
+    """
+    from people.tasks import queue_reminders
+
+    chunks = [ids[i : i + QUEUE_CHUNK] for i in range(0, len(ids), QUEUE_CHUNK)]
 
     def queue():
-        for delivery_id in ids:
-            try:
-                deliver_reminder.delay(delivery_id)
-            except Exception:  # noqa: BLE001 - broker down: the rows stay pending for the next sweep
-                return
+        try:
+            for chunk in chunks:
+                queue_reminders.delay(chunk)
+        except Exception:  # noqa: BLE001 - broker down: the rows stay pending for the next sweep
+            logger.warning("Could not queue reminders; the next sweep tries again.", exc_info=True)
 
     transaction.on_commit(queue)

@@ -55,3 +55,12 @@ def deliver_reminder(self, delivery_id: int) -> str:
             return "failed"
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
     return "sent"
+
+
+@shared_task(acks_late=True)
+def queue_reminders(delivery_ids: list[int]) -> int:
+    """Fan out: one deliver_reminder task per delivery, published over one connection."""
+    with deliver_reminder.app.producer_or_acquire() as producer:
+        for delivery_id in delivery_ids:
+            deliver_reminder.apply_async(args=[delivery_id], producer=producer)
+    return len(delivery_ids)
