@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from goals.models import AgreedAction
 from interviews.models import Cycle, Interview
@@ -92,11 +93,18 @@ def scheduling_reminders(now: datetime.datetime) -> list[Reminder]:
                     about=f"cycle:{row['cycle_id']}",
                     occasion=f"week-{year}-{week:02d}",
                     recipient_id=person.pk,
-                    subject=_("%(count)d interviews in %(cycle)s still to book")
+                    subject=ngettext(
+                        "%(count)d interview in %(cycle)s still to book",
+                        "%(count)d interviews in %(cycle)s still to book",
+                        row["count"],
+                    )
                     % {"count": row["count"], "cycle": row["cycle__name"]},
-                    body=_(
+                    body=ngettext(
+                        "You have %(count)d performance assessment interview in %(cycle)s without a meeting yet. "
+                        "Book it in My interviews.",
                         "You have %(count)d performance assessment interviews in %(cycle)s without a meeting yet. "
-                        "Book them in My interviews."
+                        "Book them in My interviews.",
+                        row["count"],
                     )
                     % {"count": row["count"], "cycle": row["cycle__name"]},
                     url=reverse("interviews:my_interviews"),
