@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from interviews.models import Interview
 from people.models import User
-from people.tasks import send_email
+from people.tasks import queue_email
 
 PRODID = "-//Appraisal//Performance assessment interviews//EN"
 
@@ -131,6 +131,6 @@ def invitations_send_on_commit(interview: Interview, *, kind: str) -> None:
 
     def queue():
         for message in messages:
-            send_email.delay(**message)
+            queue_email(**message)
 
     transaction.on_commit(queue)

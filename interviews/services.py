@@ -23,7 +23,7 @@ from interviews.selectors import (
 )
 from people.models import User
 from people.selectors import current_lines
-from people.tasks import send_email
+from people.tasks import queue_email
 
 # --- cycles ----------------------------------------------------------------------------
 
@@ -488,7 +488,7 @@ def prep_share(*, interview: Interview, author: User) -> PrepForm:
     prep.save(update_fields=["state", "shared_at", "updated_at"])
     reader = interview.partner if role == PrepForm.Role.EMPLOYEE else interview.employee
     message = _prep_shared_message(interview, author=author, reader=reader)
-    transaction.on_commit(lambda: send_email.delay(**message))
+    transaction.on_commit(lambda: queue_email(**message))
     return prep
 
 

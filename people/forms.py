@@ -7,7 +7,7 @@ from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from people.models import ReportingLine, User
-from people.tasks import send_email
+from people.tasks import queue_email
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -32,7 +32,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
             body = loader.render_to_string(email_template_name, context)
         from django.db import transaction
 
-        transaction.on_commit(lambda: send_email.delay(subject=subject, body=body, to=[to_email]))
+        transaction.on_commit(lambda: queue_email(subject=subject, body=body, to=[to_email]))
 
 
 class PartnerChangeForm(forms.Form):

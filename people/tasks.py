@@ -64,3 +64,16 @@ def queue_reminders(delivery_ids: list[int]) -> int:
         for delivery_id in delivery_ids:
             deliver_reminder.apply_async(args=[delivery_id], producer=producer)
     return len(delivery_ids)
+
+
+def queue_email(**message) -> None:
+    """Queue an email for the worker; if the broker is down, send it here and now instead.
+
+    A web request that saved something must not fail, and its email must not be lost,
+    because Redis is away: the page gets slower for a moment, and that is all.
+    """
+    try:
+        send_email.delay(**message)
+    except Exception:  # noqa: BLE001 - any broker failure: fall back to sending in-process
+        logger.warning("Broker unavailable; sending an email in the web process.", exc_info=True)
+        send_email.apply(kwargs=message)

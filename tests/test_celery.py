@@ -28,3 +28,41 @@ def test_real_worker_sends_an_email_queued_through_redis(real_worker):
     while not mail.outbox and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [(m.subject, m.body, m.to) for m in mail.outbox] == [("Hello", "Over Redis", ["a@b.example"])]
+
+
+def test_with_the_broker_down_a_booking_still_succeeds_and_its_emails_go_out(
+    login, org, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tests.factories import CycleFactory, InterviewFactory
+
+    today = timezone.localdate()
+    interview = InterviewFactory(
+        cycle=CycleFactory(units=[org.root], opens_on=today, closes_on=today + datetime.timedelta(days=90)),
+        employee=org.employee,
+        partner=org.manager,
+    )
+    client = login(org.manager)
+    app.conf.task_always_eager = False
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("interviews:interview_schedule", args=[interview.pk]),
+                {
+                    "date": (today + datetime.timedelta(days=20)).isoformat(),
+                    "time": "10:00",
+                    "duration_minutes": 60,
+                    "version": interview.version,
+                },
+            )
+    finally:
+        app.conf.broker_url = original
+        app.conf.task_always_eager = True
+    assert response.status_code == 302
+    assert sorted(m.to[0] for m in mail.outbox) == ["employee@example.org", "manager@example.org"]

@@ -38,6 +38,7 @@ def record_page(request, pk):
     employee_prep = own if role == "employee" else other
     manager_prep = own if role == "manager" else other
     unit_goals = goals_for_unit(interview.unit)
+    previous, previous_actions = records.previous_signed_record(interview)
     sections = [
         {
             "section": section,
@@ -73,6 +74,8 @@ def record_page(request, pk):
             "sign_form": SignForm(),
             "employee_prep": employee_prep,
             "manager_prep": manager_prep,
+            "previous": previous,
+            "previous_actions": previous_actions,
         },
     )
 

@@ -350,3 +350,27 @@ def test_the_admin_shows_no_record_or_action_content(client, org, held):
     ):
         page = client.get(url).content.decode()
         assert "SECRET" not in page, url
+
+
+def test_signing_the_next_record_marks_earlier_actions_reviewed(org, held):
+    write(held, org, conclusions="Year one")
+    action = action_add(
+        interview=held, by=org.manager, owner_kind="employee", what="Old action", due_on=soon(), standard="x"
+    )
+    sign_both(held, org)
+    next_year = InterviewFactory(
+        cycle=CycleFactory(
+            units=[org.root], opens_on=datetime.date(2027, 1, 1), closes_on=datetime.date(2027, 12, 31)
+        ),
+        employee=org.employee,
+        partner=org.manager,
+        state="held",
+        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        duration_minutes=60,
+    )
+    write(next_year, org, conclusions="Year two")
+    action.refresh_from_db()
+    assert action.reviewed_at is None
+    sign_both(next_year, org)
+    action.refresh_from_db()
+    assert action.reviewed_at is not None
