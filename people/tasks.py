@@ -53,7 +53,8 @@ def deliver_reminder(self, delivery_id: int) -> str:
         if final:
             logger.error("Reminder %s failed for good: %r", delivery_id, exc)
             return "failed"
-        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+        # Short, capped waits: no long countdowns sitting in the broker.
+        raise self.retry(exc=exc, countdown=min(300, 30 * 2**self.request.retries)) from exc
     return "sent"
 
 
