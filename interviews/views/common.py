@@ -1,5 +1,6 @@
 """Helpers the interview views share: loading an interview for a user, or 404."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -44,3 +45,14 @@ def _party_interview(request, pk) -> Interview:
     if prep_role_of(interview, request.user) is None:
         raise Http404
     return interview
+
+
+def run_step(request, step, done: str) -> bool:
+    """Run a service call; show its refusal, or the done message. Returns whether it ran."""
+    try:
+        step()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, done)
+    return True

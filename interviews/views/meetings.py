@@ -25,7 +25,7 @@ from interviews.selectors import (
     prep_forms_for,
     prep_role_of,
 )
-from interviews.views.common import _add_errors, _int, _interview
+from interviews.views.common import _add_errors, _int, _interview, run_step
 
 # --- managers and employees ------------------------------------------------------------
 
@@ -206,12 +206,8 @@ def _state_step(request, pk, *, allowed, service, done: str):
     interview = _interview(request, pk)
     if not allowed(interview, request.user):
         raise Http404
-    try:
-        service(interview=interview, by=request.user, expected_version=_int(request.POST.get("version")))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
+    version = _int(request.POST.get("version"))
+    run_step(request, lambda: service(interview=interview, by=request.user, expected_version=version), done)
     return redirect("interviews:interview_detail", pk=interview.pk)
 
 

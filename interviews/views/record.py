@@ -22,7 +22,7 @@ from interviews.selectors import (
     prep_role_of,
     record_pdf_readable_by,
 )
-from interviews.views.common import _int, _interview, _party_interview
+from interviews.views.common import _int, _interview, _party_interview, run_step
 
 # --- the interview record --------------------------------------------------------------
 
@@ -89,12 +89,7 @@ def _record_step(request, pk, step, done: str, form_class=None, **form_kwargs):
             label = form.fields[field].label if field in form.fields else ""
             messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
         return redirect("interviews:record", pk=interview.pk)
-    try:
-        step(interview, form.cleaned_data if form else None)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
+    run_step(request, lambda: step(interview, form.cleaned_data if form else None), done)
     return redirect("interviews:record", pk=interview.pk)
 
 
