@@ -10,18 +10,13 @@ from people.models import OrgUnit, User
 from people.selectors import units_visible_to_hr
 
 
-def ancestor_ids(unit: OrgUnit) -> list[int]:
-    """The unit and every unit above it, read from its materialised path (no query)."""
-    return [int(pk) for pk in unit.path.split("/") if pk]
-
-
 def goals_for_unit(unit: OrgUnit | None, *, on: datetime.date | None = None) -> QuerySet[UnitGoal]:
     """The goals in force for a unit: its own and those of every unit above it."""
     if unit is None:
         return UnitGoal.objects.none()
     on = on or timezone.localdate()
     return (
-        UnitGoal.objects.filter(unit_id__in=ancestor_ids(unit), period_start__lte=on)
+        UnitGoal.objects.filter(unit_id__in=unit.ancestor_ids(), period_start__lte=on)
         .filter(Q(period_end__isnull=True) | Q(period_end__gte=on))
         .select_related("unit")
         .order_by("unit__depth", "title")

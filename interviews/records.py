@@ -43,8 +43,9 @@ def record_writable_by(interview: Interview, user: User) -> bool:
         return True
     if user.pk != interview.employee_id:
         return False
-    ids = [int(pk) for pk in interview.unit.path.split("/") if pk]
-    return LocalGuideline.objects.filter(unit_id__in=ids, employee_writes_record=True).exists()
+    return LocalGuideline.objects.filter(
+        unit_id__in=interview.unit.ancestor_ids(), employee_writes_record=True
+    ).exists()
 
 
 def canonical_json(data: dict) -> str:

@@ -18,9 +18,7 @@ def cycles_visible_to(user: User) -> QuerySet[Cycle]:
         return Cycle.objects.none()
     if role.whole_organisation:
         return Cycle.objects.all()
-    ancestors = {
-        int(pk) for path in role.units.values_list("path", flat=True) for pk in path.split("/") if pk
-    }
+    ancestors = {pk for unit in role.units.all() for pk in unit.ancestor_ids()}
     return Cycle.objects.filter(Q(units__in=units_visible_to_hr(user)) | Q(units__in=ancestors)).distinct()
 
 
@@ -158,8 +156,11 @@ def local_guidelines_for(unit: OrgUnit | None) -> list:
     """Guidelines of the unit and every unit above it, the top of the organisation first."""
     if unit is None:
         return []
-    ids = [int(pk) for pk in unit.path.split("/") if pk]
-    return list(LocalGuideline.objects.filter(unit_id__in=ids).select_related("unit").order_by("unit__depth"))
+    return list(
+        LocalGuideline.objects.filter(unit_id__in=unit.ancestor_ids())
+        .select_related("unit")
+        .order_by("unit__depth")
+    )
 
 
 def record_pdf_readable_by(interview: Interview, user: User) -> bool:

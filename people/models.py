@@ -139,6 +139,10 @@ class OrgUnit(models.Model):
         """This unit and every unit below it, in one query."""
         return OrgUnit.objects.filter(path__startswith=self.path)
 
+    def ancestor_ids(self) -> list[int]:
+        """The ids of this unit and every unit above it, top first, read from its path (no query)."""
+        return [int(pk) for pk in self.path.split("/") if pk]
+
 
 class ReportingLine(models.Model):
     """Who holds the interview with whom, from when to when.
