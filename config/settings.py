@@ -216,4 +216,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO: noise in web and worker logs.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

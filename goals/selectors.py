@@ -5,9 +5,9 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from goals.models import UnitGoal
+from goals.models import AgreedAction, UnitGoal
 from people.models import OrgUnit, User
-from people.selectors import units_visible_to_hr
+from people.selectors import current_lines, units_visible_to_hr
 
 
 def goals_for_unit(unit: OrgUnit | None, *, on: datetime.date | None = None) -> QuerySet[UnitGoal]:
@@ -34,9 +34,6 @@ def goal_units_managed_by(user: User) -> QuerySet[OrgUnit]:
 def actions_visible_to(user: User) -> QuerySet:
     """Actions a user may see: those they own, those from their own interviews, and those of the
     people they currently hold interviews with."""
-    from goals.models import AgreedAction
-    from people.selectors import current_lines
-
     partnered = current_lines().filter(partner=user).values("employee_id")
     return AgreedAction.objects.filter(
         Q(owner=user) | Q(employee=user) | Q(employee_id__in=partnered)
@@ -45,8 +42,6 @@ def actions_visible_to(user: User) -> QuerySet:
 
 def action_groups(actions, *, today: datetime.date | None = None) -> list[tuple[str, list]]:
     """Actions grouped by when they are due: overdue first, finished last."""
-    from goals.models import AgreedAction
-
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=7)
     groups = {"overdue": [], "soon": [], "later": [], "finished": []}

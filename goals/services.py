@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from goals.models import UnitGoal
+from goals.models import ActionProgressNote, AgreedAction, UnitGoal
 from people.models import OrgUnit, User
 
 GOAL_FIELDS = ("title", "description", "period_start", "period_end")
@@ -41,8 +41,6 @@ def action_update(*, action, by: User, status: str, note: str = "") -> None:
 
     Who may: the view loads the action through actions_visible_to (owner, employee, partner).
     """
-    from goals.models import ActionProgressNote, AgreedAction
-
     action = AgreedAction.objects.select_for_update().get(pk=action.pk)
     if status not in AgreedAction.Status.values:
         raise ValidationError(_("Choose a status."))

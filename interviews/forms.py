@@ -4,12 +4,14 @@ import zoneinfo
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from goals.forms import DateInput
+from goals.models import UnitGoal
 from interviews.models import Cycle, Interview
-from people.models import OrgUnit
+from people.models import OrgUnit, User
 
 
 class CycleForm(forms.ModelForm):
@@ -171,10 +173,6 @@ class ActionForm(forms.Form):
     )
 
     def clean_other(self):
-        from django.db.models import Q
-
-        from people.models import User
-
         value = self.cleaned_data["other"].strip()
         if not value:
             return None
@@ -195,8 +193,6 @@ class RecordGoalForm(forms.Form):
 
     def __init__(self, *args, unit_goals=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from goals.models import UnitGoal
-
         self.fields["unit_goal"].queryset = unit_goals if unit_goals is not None else UnitGoal.objects.none()
 
 

@@ -318,6 +318,7 @@ def record_sign(*, interview: Interview, by: User, password: str, comment: str =
     draft.content_hash = draft.employee_signed_hash = sha256_of(content)
     draft.locked_at = now
 
+    # Imported here, not at the top: WeasyPrint loads Pango, and only signing needs it.
     from interviews.pdf import render_summary_pdf
 
     pdf = render_summary_pdf(draft)

@@ -128,30 +128,32 @@ def action_reminders(now: datetime.datetime) -> list[Reminder]:
     url = reverse("goals:my_actions")
     found = []
     language = None
-    # One language switch per language, not per action: a sweep may cover 100,000 actions.
-    for pk, what, standard, due_on, owner_id, owner_language in rows.iterator(chunk_size=5000):
-        if owner_language != language:
-            language = owner_language
-            translation.activate(language or settings.LANGUAGE_CODE)
-            due_text, overdue_text = _("Due %(date)s: %(what)s"), _("Overdue since %(date)s: %(what)s")
-            body_text = _(
-                "You agreed to: %(what)s\nBy: %(date)s\nDone when: %(standard)s\n\n"
-                "Update its status in My actions."
+    # One language switch per language, not per action (a sweep may cover 100,000 actions);
+    # override() gives the caller its own language back afterwards.
+    with translation.override(settings.LANGUAGE_CODE):
+        for pk, what, standard, due_on, owner_id, owner_language in rows.iterator(chunk_size=5000):
+            if owner_language != language:
+                language = owner_language
+                translation.activate(language or settings.LANGUAGE_CODE)
+                due_text, overdue_text = _("Due %(date)s: %(what)s"), _("Overdue since %(date)s: %(what)s")
+                body_text = _(
+                    "You agreed to: %(what)s\nBy: %(date)s\nDone when: %(standard)s\n\n"
+                    "Update its status in My actions."
+                )
+            occasion = "due" if due_on >= today else f"overdue-{(today - due_on).days // 7}"
+            due = date_format(due_on)
+            found.append(
+                Reminder(
+                    kind=ReminderDelivery.Kind.ACTION,
+                    about=f"action:{pk}",
+                    occasion=occasion,
+                    recipient_id=owner_id,
+                    subject=(due_text if occasion == "due" else overdue_text)
+                    % {"date": due, "what": what[:80]},
+                    body=body_text % {"what": what, "date": due, "standard": standard},
+                    url=url,
+                )
             )
-        occasion = "due" if due_on >= today else f"overdue-{(today - due_on).days // 7}"
-        due = date_format(due_on)
-        found.append(
-            Reminder(
-                kind=ReminderDelivery.Kind.ACTION,
-                about=f"action:{pk}",
-                occasion=occasion,
-                recipient_id=owner_id,
-                subject=(due_text if occasion == "due" else overdue_text) % {"date": due, "what": what[:80]},
-                body=body_text % {"what": what, "date": due, "standard": standard},
-                url=url,
-            )
-        )
-    translation.deactivate()
     return found
 
 

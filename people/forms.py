@@ -2,8 +2,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
 from django.db.models import Q
 from django.template import loader
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from people.models import ReportingLine, User
@@ -24,14 +26,10 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        from django.utils import translation
-
         user = context.get("user")
         with translation.override(getattr(user, "language", None) or translation.get_language()):
             subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
             body = loader.render_to_string(email_template_name, context)
-        from django.db import transaction
-
         transaction.on_commit(lambda: queue_email(subject=subject, body=body, to=[to_email]))
 
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from people.models import JobKind, OrgUnit, ReportingLine, User
-from people.selectors import today
+from people.selectors import current_lines, today
 from people.services import org_lock, units_rebuild_paths
 
 UNIT_COLUMNS = ["code", "name", "parent_code"]
@@ -567,8 +567,6 @@ def _check_people(plan: _Plan, *, on: datetime.date) -> None:
 
 
 def _current_partner_numbers(plan: _Plan, *, on: datetime.date) -> dict[str, str]:
-    from people.selectors import current_lines
-
     numbers = {p.pk: p.employee_number for p in plan.people.values()}
     pairs = current_lines(on=on).values_list("employee_id", "partner_id")
     return {numbers[e]: numbers.get(p, "") for e, p in pairs if e in numbers}

@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from people.models import OrgUnit, ReportingLine, User
-from people.selectors import today
+from people.selectors import current_lines, today
 
 ANY_LINE = object()
 
@@ -113,8 +113,6 @@ def reporting_line_change(
 
 def _would_cycle(*, employee: User, partner: User, on: datetime.date) -> bool:
     """Whether making `partner` the employee's partner closes a loop A -> B -> ... -> A."""
-    from people.selectors import current_lines
-
     partner_of = dict(current_lines(on=on).values_list("employee_id", "partner_id"))
     seen = set()
     node = partner.pk

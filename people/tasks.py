@@ -5,6 +5,8 @@ from email.mime.text import MIMEText
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 
+from people.reminders import MAX_ATTEMPTS, delivery_claim, delivery_failed, delivery_send
+
 logger = logging.getLogger(__name__)
 
 
@@ -40,8 +42,6 @@ def send_email(
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
 def deliver_reminder(self, delivery_id: int) -> str:
     """Send one reminder at most once: claim it in the database first, then send."""
-    from people.reminders import MAX_ATTEMPTS, delivery_claim, delivery_failed, delivery_send
-
     delivery = delivery_claim(delivery_id)
     if delivery is None:
         return "not claimed"
