@@ -48,7 +48,9 @@ def deliveries_create(reminders: list[Reminder]) -> int:
     """Insert the deliveries not made before (bulk, conflicts ignored); returns how many were new."""
     if not reminders:
         return 0
-    before = ReminderDelivery.objects.count()
+    # Count what this insert made, not the whole table twice: new rows are the pending ones
+    # created from now on (the status index keeps this small however many were ever sent).
+    started = timezone.now()
     ReminderDelivery.objects.bulk_create(
         [
             ReminderDelivery(
@@ -65,7 +67,9 @@ def deliveries_create(reminders: list[Reminder]) -> int:
         batch_size=1000,
         ignore_conflicts=True,
     )
-    return ReminderDelivery.objects.count() - before
+    return ReminderDelivery.objects.filter(
+        status=ReminderDelivery.Status.PENDING, created_at__gte=started
+    ).count()
 
 
 def deliveries_due(now: datetime.datetime | None = None) -> list[int]:
