@@ -27,18 +27,22 @@ def _in_language(person: User):
     return translation.override(person.language or settings.LANGUAGE_CODE)
 
 
-def prep_reminders(now: datetime.datetime) -> list[Reminder]:
-    """To each party whose prep form is not shared, from the cycle's lead time before the meeting."""
+def prep_reminders(now: datetime.datetime, interviews=None, *, nudge: str = "") -> list[Reminder]:
+    """To each party whose prep form is not shared, from the cycle's lead time before the meeting.
+
+    An HR nudge (nudge names its occasion) reminds now, whatever the lead time, the parties
+    of the given interviews only.
+    """
     today = timezone.localdate(now)
     found = []
     interviews = with_prep_status(
-        Interview.objects.filter(
+        (Interview.objects.all() if interviews is None else interviews).filter(
             state=Interview.State.SCHEDULED, cycle__state=Cycle.State.OPEN, starts_at__gt=now
         )
     ).select_related("cycle", "employee", "partner")
     for interview in interviews:
         meeting_day = timezone.localdate(interview.starts_at)
-        if (meeting_day - today).days > interview.cycle.prep_reminder_days:
+        if not nudge and (meeting_day - today).days > interview.cycle.prep_reminder_days:
             continue
         url = reverse("interviews:interview_detail", args=[interview.pk])
         for role, person, other, shared in (
@@ -53,7 +57,7 @@ def prep_reminders(now: datetime.datetime) -> list[Reminder]:
                     Reminder(
                         kind=ReminderDelivery.Kind.PREP,
                         about=f"interview:{interview.pk}",
-                        occasion=f"prep-{role}-{interview.starts_at:%Y%m%d%H%M}",
+                        occasion=nudge or f"prep-{role}-{interview.starts_at:%Y%m%d%H%M}",
                         recipient_id=person.pk,
                         subject=_("Prepare for your interview with %(other)s on %(when)s")
                         % {"other": other, "when": when},
@@ -69,15 +73,17 @@ def prep_reminders(now: datetime.datetime) -> list[Reminder]:
     return found
 
 
-def scheduling_reminders(now: datetime.datetime) -> list[Reminder]:
-    """To managers with interviews still to book some weeks into an open cycle; at most weekly."""
+def scheduling_reminders(now: datetime.datetime, interviews=None, *, nudge: str = "") -> list[Reminder]:
+    """To managers with interviews still to book some weeks into an open cycle; at most weekly.
+
+    An HR nudge reminds now, whatever the grace period, about the given interviews only.
+    """
     year, week, _weekday = timezone.localdate(now).isocalendar()
+    interviews = Interview.objects.all() if interviews is None else interviews
+    if not nudge:
+        interviews = interviews.filter(cycle__launched_at__lte=now - SCHEDULING_GRACE)
     rows = (
-        Interview.objects.filter(
-            state=Interview.State.PLANNED,
-            cycle__state=Cycle.State.OPEN,
-            cycle__launched_at__lte=now - SCHEDULING_GRACE,
-        )
+        interviews.filter(state=Interview.State.PLANNED, cycle__state=Cycle.State.OPEN)
         .values("cycle_id", "cycle__name", "partner_id")
         .annotate(count=Count("pk"))
         .order_by()
@@ -91,7 +97,7 @@ def scheduling_reminders(now: datetime.datetime) -> list[Reminder]:
                 Reminder(
                     kind=ReminderDelivery.Kind.SCHEDULING,
                     about=f"cycle:{row['cycle_id']}",
-                    occasion=f"week-{year}-{week:02d}",
+                    occasion=nudge or f"week-{year}-{week:02d}",
                     recipient_id=person.pk,
                     subject=ngettext(
                         "%(count)d interview in %(cycle)s still to book",
@@ -170,4 +176,4 @@ def reminders_sweep() -> dict[str, int]:
         created = deliveries_create(reminders)
         due = deliveries_due(now)
         deliveries_queue(due)
-    return {"due": len(reminders), "new": created, "queued": len(due)}
+    return {"due": len(reminders), "new": len(created), "queued": len(due)}

@@ -12,6 +12,16 @@ urlpatterns = [
     path("cycles/<int:pk>/launch/", views.cycle_launch, name="cycle_launch"),
     path("cycles/<int:pk>/add-missing/", views.cycle_add_missing, name="cycle_add_missing"),
     path("cycles/<int:pk>/close/", views.cycle_close, name="cycle_close"),
+    path("cycles/<int:pk>/dashboard/", views.cycle_dashboard, name="cycle_dashboard"),
+    path("cycles/<int:pk>/dashboard.csv", views.cycle_dashboard_csv, name="cycle_dashboard_csv"),
+    path("cycles/<int:pk>/progress/", views.cycle_progress, name="cycle_progress"),
+    path("cycles/<int:pk>/progress.csv", views.cycle_progress_csv, name="cycle_progress_csv"),
+    path("cycles/<int:pk>/units/<int:unit_pk>/", views.cycle_unit, name="cycle_unit"),
+    path("cycles/<int:pk>/units/<int:unit_pk>/interviews.csv", views.cycle_unit_csv, name="cycle_unit_csv"),
+    path(
+        "cycles/<int:pk>/units/<int:unit_pk>/managers/", views.cycle_unit_managers, name="cycle_unit_managers"
+    ),
+    path("cycles/<int:pk>/units/<int:unit_pk>/nudge/", views.cycle_unit_nudge, name="cycle_unit_nudge"),
     path("interviews/", views.my_interviews, name="my_interviews"),
     path("interviews/<int:pk>/", views.interview_detail, name="interview_detail"),
     path("interviews/<int:pk>/schedule/", views.interview_schedule, name="interview_schedule"),

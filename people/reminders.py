@@ -44,11 +44,11 @@ class Reminder:
     url: str
 
 
-def deliveries_create(reminders: list[Reminder]) -> int:
-    """Insert the deliveries not made before (bulk, conflicts ignored); returns how many were new."""
+def deliveries_create(reminders: list[Reminder]) -> list[int]:
+    """Insert the deliveries not made before (bulk, conflicts ignored); returns the new ones' ids."""
     if not reminders:
-        return 0
-    # Count what this insert made, not the whole table twice: new rows are the pending ones
+        return []
+    # Find what this insert made, not the whole table twice: new rows are the pending ones
     # created from now on (the status index keeps this small however many were ever sent).
     started = timezone.now()
     ReminderDelivery.objects.bulk_create(
@@ -67,9 +67,11 @@ def deliveries_create(reminders: list[Reminder]) -> int:
         batch_size=1000,
         ignore_conflicts=True,
     )
-    return ReminderDelivery.objects.filter(
-        status=ReminderDelivery.Status.PENDING, created_at__gte=started
-    ).count()
+    return list(
+        ReminderDelivery.objects.filter(
+            status=ReminderDelivery.Status.PENDING, created_at__gte=started
+        ).values_list("pk", flat=True)
+    )
 
 
 def deliveries_due(now: datetime.datetime | None = None) -> list[int]:

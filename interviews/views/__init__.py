@@ -11,6 +11,16 @@ from interviews.views.cycles import (
     guideline_edit,
     home,
 )
+from interviews.views.dashboard import (
+    cycle_dashboard,
+    cycle_dashboard_csv,
+    cycle_progress,
+    cycle_progress_csv,
+    cycle_unit,
+    cycle_unit_csv,
+    cycle_unit_managers,
+    cycle_unit_nudge,
+)
 from interviews.views.meetings import (
     interview_calendar,
     interview_cancel,
@@ -45,6 +55,14 @@ __all__ = [
     "cycle_add_missing",
     "cycle_close",
     "guideline_edit",
+    "cycle_dashboard",
+    "cycle_dashboard_csv",
+    "cycle_progress",
+    "cycle_progress_csv",
+    "cycle_unit",
+    "cycle_unit_csv",
+    "cycle_unit_managers",
+    "cycle_unit_nudge",
     "my_interviews",
     "interview_detail",
     "interview_schedule",

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from interviews.demo import demo_cycles_create
 from people.demo import DEMO_LOGINS, DEMO_PASSWORD, FACULTIES, demo_organisation
 from people.importing import org_import_apply
 from people.models import HRRole, OrgUnit, User
@@ -11,7 +12,8 @@ ADMIN_EMAIL = "admin@demo.example"
 class Command(BaseCommand):
     help = (
         "Create (or bring back) a deterministic demo organisation shaped like a university, "
-        "through the ordinary import. Safe to run again: the second run changes nothing."
+        "through the ordinary import, with last year's and this year's cycle. Safe to run again: "
+        "the second run changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -19,8 +21,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing if the database already has people."
         )
+        parser.add_argument(
+            "--without-cycles", action="store_true", help="Only the organisation, no demo cycles."
+        )
 
-    def handle(self, *args, employees=60, if_empty=False, **options):
+    def handle(self, *args, employees=60, if_empty=False, without_cycles=False, **options):
         if not 20 <= employees <= 20_000:
             raise CommandError("--employees must be between 20 and 20,000.")
         if if_empty and User.objects.exclude(employee_number="").exists():
@@ -34,12 +39,17 @@ class Command(BaseCommand):
                     self.stderr.write(f"{error.file} line {error.line}: {error.message}")
                 raise CommandError("The demo organisation did not import; see the rows above.")
             self._logins()
+            # Signing renders a PDF per record: a history for a few hundred people is quick,
+            # one for thousands is the benchmark's business, not the demo's.
+            cycles = None if without_cycles or employees > 500 else demo_cycles_create()
         s = report.summary()
         self.stdout.write(
             f"Demo organisation: {s['units_created']} units and {s['people_created']} people created, "
             f"{s['units_updated'] + s['people_updated']} updated, "
             f"{s['units_unchanged'] + s['people_unchanged']} unchanged."
         )
+        if cycles:
+            self.stdout.write(f"Demo cycles: {cycles[0]} (closed) and {cycles[1]} (open).")
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for role, email in [
             ("HR, whole organisation", DEMO_LOGINS["hr"]),

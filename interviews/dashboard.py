@@ -1,0 +1,586 @@
+"""Reads for the cycle dashboard: figures by unit, by manager, by week and by year.
+
+Status only. Nothing here reads a prep form's or a record's text: the figures come from
+states, share flags, dates and action statuses, so no content can reach a dashboard, its
+chart or its CSV. Each figure is one grouped query over the whole cycle, rolled up the
+unit tree in Python, so the number of queries does not grow with units or interviews.
+
+Who sees what: HR for the whole organisation sees everything; HR scoped to units, and a
+head of unit, see their units with every sub-unit (a Viewer's paths).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db import connection
+from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import StartsWith
+from django.utils import timezone
+
+from goals.models import AgreedAction
+from interviews.models import Cycle, Interview, InterviewRecord, PrepForm
+from interviews.records import RECORD_LABEL
+from people.models import HRRole, OrgUnit, User
+from people.selectors import current_lines, hr_role_of
+
+STATES = tuple(Interview.State.values)
+OPEN_ACTION = (AgreedAction.Status.OPEN, AgreedAction.Status.IN_PROGRESS)
+
+
+# --- who looks -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose figures a user may see: all (paths is None) or the subtrees under these paths."""
+
+    user: User
+    paths: tuple[str, ...] | None
+    hr: bool
+    # The units where the viewer is HR (None: all), which is where they may nudge.
+    hr_paths: tuple[str, ...] | None = ()
+
+    def units_q(self, prefix: str = "") -> Q:
+        """A filter to the viewer's units; prefix reaches the unit through a relation."""
+        if self.paths is None:
+            return Q()
+        return reduce(or_, (Q(**{f"{prefix}path__startswith": path}) for path in self.paths))
+
+    def sees_unit(self, unit: OrgUnit) -> bool:
+        return self.paths is None or any(unit.path.startswith(path) for path in self.paths)
+
+    def nudges_in(self, unit: OrgUnit) -> bool:
+        return self.hr_paths is None or any(unit.path.startswith(path) for path in self.hr_paths)
+
+    @property
+    def ancestor_ids(self) -> set[int]:
+        return {int(pk) for path in self.paths or () for pk in path.strip("/").split("/")}
+
+
+def dashboard_viewer(user: User) -> Viewer | None:
+    """HR (whole or scoped) and heads of unit; anybody else has no dashboard (None)."""
+    role = hr_role_of(user)
+    if role is not None and role.whole_organisation:
+        return Viewer(user=user, paths=None, hr=True, hr_paths=None)
+    units = OrgUnit.objects.filter(head=user)
+    if role is not None:
+        hr_unit = HRRole.units.through.objects.filter(hrrole=role, orgunit=OuterRef("pk"))
+        units = OrgUnit.objects.filter(Q(head=user) | Q(Exists(hr_unit))).annotate(hr=Exists(hr_unit))
+    else:
+        units = units.annotate(hr=Value(False))
+    found = list(units.values_list("path", "hr"))
+    if not found:
+        return None
+    return Viewer(
+        user=user,
+        paths=_outermost({path for path, _hr in found}),
+        hr=role is not None,
+        hr_paths=_outermost({path for path, hr in found if hr}),
+    )
+
+
+def _outermost(paths: set[str]) -> tuple[str, ...]:
+    """A subtree inside another adds nothing and would count its units twice in a filter."""
+    return tuple(sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths)))
+
+
+def dashboard_cycles(viewer: Viewer) -> QuerySet[Cycle]:
+    """Launched cycles that cover some of the viewer's units: a unit of theirs or one above it."""
+    cycles = Cycle.objects.exclude(state=Cycle.State.DRAFT)
+    if viewer.paths is None:
+        return cycles
+    inside = Cycle.objects.filter(viewer.units_q("units__"))
+    above = Cycle.objects.filter(units__in=viewer.ancestor_ids)
+    return cycles.filter(Q(pk__in=inside.values("pk")) | Q(pk__in=above.values("pk")))
+
+
+def _in_cycle_tree(cycle_id, unit_ref: str = "path"):
+    """True for a unit that is one of the cycle's units or lies below one (no extra query)."""
+    return Exists(OrgUnit.objects.filter(cycles=cycle_id).filter(StartsWith(OuterRef(unit_ref), F("path"))))
+
+
+# --- figures ---------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    planned: int = 0
+    scheduled: int = 0
+    held: int = 0
+    signed: int = 0
+    cancelled: int = 0
+    excused: int = 0
+    employee_shared: int = 0
+    manager_shared: int = 0
+    actions_open: int = 0
+    actions_overdue: int = 0
+    without_partner: int = 0
+
+    def add(self, other: "Figures") -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def total(self) -> int:
+        # Spelled out: a page of 200 units asks for this thousands of times.
+        return self.planned + self.scheduled + self.held + self.signed + self.cancelled + self.excused
+
+    @property
+    def expected(self) -> int:
+        """Interviews that should end signed: cancelled and excused ones are not expected."""
+        return self.total - self.cancelled - self.excused
+
+    @property
+    def completion(self) -> int | None:
+        """Signed, in whole per cent of the expected interviews; None when none are expected."""
+        return round(100 * self.signed / self.expected) if self.expected else None
+
+    @property
+    def booked(self) -> int:
+        return self.scheduled + self.held + self.signed
+
+    def state_counts(self) -> list[tuple[str, str, int]]:
+        return [(key, Interview.State(key).label, getattr(self, key)) for key in STATES]
+
+
+@dataclass
+class UnitRow:
+    unit: OrgUnit
+    own: Figures = field(default_factory=Figures)
+    figures: Figures = field(default_factory=Figures)
+    children: list["UnitRow"] = field(default_factory=list)
+    level: int = 0
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+SORT_KEYS = {
+    "name": lambda row: (row.unit.name.lower(), row.unit.code),
+    "total": lambda row: row.figures.total,
+    "completion": lambda row: (row.figures.completion is not None, row.figures.completion or 0),
+    "planned": lambda row: row.figures.planned,
+    "overdue": lambda row: row.figures.actions_overdue,
+    "without_partner": lambda row: row.figures.without_partner,
+}
+
+
+def dashboard_units(
+    cycle: Cycle, viewer: Viewer, *, today: datetime.date | None = None
+) -> tuple[Figures, list[UnitRow]]:
+    """(totals, the unit tree with each unit's figures rolled up over its sub-units).
+
+    Four grouped queries whatever the size of the cycle: units, interviews with prep,
+    actions, people without a partner.
+    """
+    today = today or timezone.localdate()
+    units = cycle_units(cycle, viewer)
+    own: dict[int, Figures] = {unit.pk: Figures() for unit in units}
+
+    def figures_of(unit_id) -> Figures:
+        # An interview keeps the unit it was created in; a unit since moved out of the
+        # cycle's tree still counts, as a figure at the top.
+        return own.setdefault(unit_id, Figures())
+
+    interviews = Interview.objects.filter(cycle=cycle).filter(viewer.units_q("unit__"))
+    for row in _state_and_prep_counts(interviews, "unit_id"):
+        target = figures_of(row.pop("unit_id"))
+        for key, value in row.items():
+            setattr(target, key, value)
+
+    for unit_id, actions_open, actions_overdue in _actions_by_unit(interviews, today):
+        target = figures_of(unit_id)
+        target.actions_open, target.actions_overdue = int(actions_open), int(actions_overdue)
+
+    for row in _without_partner(cycle, viewer).values("unit_id").annotate(n=Count("pk")).order_by():
+        figures_of(row["unit_id"]).without_partner = row["n"]
+
+    return _roll_up(units, own)
+
+
+def _state_and_prep_counts(interviews: QuerySet[Interview], group: str, **extra) -> QuerySet:
+    """Interviews per state and shared prep forms per side, grouped by a column.
+
+    Each side's shared form is a join of at most one row (one form per side), so the
+    counts need no DISTINCT over a multiplied join.
+    """
+    shared = {"prep_forms__state": PrepForm.State.SHARED}
+    return (
+        interviews.alias(
+            employee_prep=FilteredRelation(
+                "prep_forms", condition=Q(prep_forms__role=PrepForm.Role.EMPLOYEE, **shared)
+            ),
+            manager_prep=FilteredRelation(
+                "prep_forms", condition=Q(prep_forms__role=PrepForm.Role.MANAGER, **shared)
+            ),
+        )
+        .values(group)
+        .annotate(
+            **{state: Count("pk", filter=Q(state=state)) for state in STATES},
+            employee_shared=Count("employee_prep"),
+            manager_shared=Count("manager_prep"),
+            **extra,
+        )
+        .order_by()
+    )
+
+
+def cycle_units_query(cycle: Cycle, viewer: Viewer) -> QuerySet[OrgUnit]:
+    """The units of the cycle's tree that the viewer may see."""
+    return OrgUnit.objects.filter(viewer.units_q()).filter(_in_cycle_tree(cycle.pk))
+
+
+def cycle_units(cycle: Cycle, viewer: Viewer) -> list[OrgUnit]:
+    return list(cycle_units_query(cycle, viewer).only("pk", "name", "code", "path", "depth", "parent_id"))
+
+
+def dashboard_units_tree(cycle: Cycle, viewer: Viewer) -> list[UnitRow]:
+    """The same tree without figures, for pages that need the units only."""
+    return _roll_up(cycle_units(cycle, viewer), {})[1]
+
+
+def _actions_by_unit(interviews: QuerySet[Interview], today: datetime.date) -> list[tuple[int, int, int]]:
+    """(unit id, open actions, overdue actions) for these interviews.
+
+    SQL of our own because an action points at its record by label and id, which the ORM
+    cannot join on: counting per record first and then joining the few thousand records
+    to their interviews is three times faster than the ORM's row-by-row route through
+    the employee (12 against 34 ms over 9,000 actions, bench/run.py's cycle).
+    """
+    action, record, interview = (
+        AgreedAction._meta.db_table,
+        InterviewRecord._meta.db_table,
+        Interview._meta.db_table,
+    )
+    subquery, params = interviews.order_by().values("pk").query.sql_with_params()
+    open_states = ", ".join(["%s"] * len(OPEN_ACTION))
+    sql = f"""
+        SELECT i.unit_id, SUM(a.n_open), SUM(a.n_overdue)
+        FROM (
+            SELECT source_id,
+                   SUM(CASE WHEN status IN ({open_states}) THEN 1 ELSE 0 END) AS n_open,
+                   SUM(CASE WHEN status IN ({open_states}) AND due_on < %s THEN 1 ELSE 0 END) AS n_overdue
+            FROM {action}
+            WHERE source_model = %s
+              AND source_id IN (SELECT id FROM {record} WHERE interview_id IN ({subquery}))
+            GROUP BY source_id
+        ) a
+        JOIN {record} r ON r.id = a.source_id
+        JOIN {interview} i ON i.id = r.interview_id
+        GROUP BY i.unit_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*OPEN_ACTION, *OPEN_ACTION, today.isoformat(), RECORD_LABEL, *params])
+        return cursor.fetchall()
+
+
+def _cycle_actions(cycle: Cycle, interviews: QuerySet[Interview]) -> QuerySet[AgreedAction]:
+    """The agreed actions of these interviews, each with its interview's unit and id.
+
+    An action points at its record by label and id only, so the way back to the interview
+    is through the employee: their one interview in this cycle (unique per cycle) is the
+    record's. Plain joins, no per-row subquery: this runs over every action in the cycle.
+    """
+    records = InterviewRecord.objects.filter(interview__in=interviews.order_by().values("pk"))
+    return AgreedAction.objects.filter(
+        source_model=RECORD_LABEL,
+        source_id__in=records.values("pk"),
+        employee__interviews__cycle=cycle,
+    ).annotate(interview_unit=F("employee__interviews__unit_id"), interview_id=F("employee__interviews__id"))
+
+
+def _without_partner(cycle: Cycle, viewer: Viewer) -> QuerySet[User]:
+    """People in the cycle's units who have no interview in it and no partner to hold one."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(employee_number="")
+        # The units once (a semi-join), not a tree test per person.
+        .filter(unit__in=cycle_units_query(cycle, viewer).values("pk"))
+        # NOT IN, a hashed set checked as each person is read, so that the partner test
+        # below runs for the few without an interview only, not for all ten thousand.
+        .exclude(pk__in=Interview.objects.filter(cycle=cycle).values("employee_id"))
+        .exclude(Exists(current_lines().filter(employee=OuterRef("pk"), partner__is_active=True)))
+    )
+
+
+def _roll_up(units: list[OrgUnit], own: dict[int, Figures]) -> tuple[Figures, list[UnitRow]]:
+    rows = {unit.pk: UnitRow(unit=unit, own=own.get(unit.pk, Figures())) for unit in units}
+    roots = []
+    for row in rows.values():
+        parent = rows.get(row.unit.parent_id)
+        (parent.children if parent else roots).append(row)
+    totals = Figures()
+    for unit_id, figures in own.items():
+        totals.add(figures)
+        row = rows.get(unit_id)
+        if row is None:
+            continue
+        for ancestor_id in row.unit.ancestor_ids():
+            if ancestor_id in rows:
+                rows[ancestor_id].figures.add(figures)
+    return totals, _ordered(roots, "name", False)
+
+
+def _ordered(rows: list[UnitRow], sort: str, descending: bool, level: int = 0) -> list[UnitRow]:
+    """Siblings sorted by the chosen column; every level the same way, so the tree stays a tree."""
+    key = SORT_KEYS.get(sort, SORT_KEYS["name"])
+    rows = sorted(rows, key=SORT_KEYS["name"])
+    rows.sort(key=key, reverse=descending)
+    for row in rows:
+        row.level = level
+        row.children = _ordered(row.children, sort, descending, level + 1)
+    return rows
+
+
+def sort_tree(roots: list[UnitRow], sort: str, descending: bool) -> list[UnitRow]:
+    return _ordered(roots, sort, descending)
+
+
+def find_row(roots: list[UnitRow], unit_id: int) -> UnitRow | None:
+    for root in roots:
+        for row in root.walk():
+            if row.unit.pk == unit_id:
+                return row
+    return None
+
+
+# --- drill-down: the interviews of a unit ----------------------------------------------
+
+
+def unit_interviews(cycle: Cycle, viewer: Viewer, unit: OrgUnit) -> QuerySet[Interview]:
+    """The interviews of a unit and its sub-units, status only, by the employee's name."""
+    interviews = (
+        Interview.objects.filter(cycle=cycle, unit__path__startswith=unit.path)
+        .filter(viewer.units_q("unit__"))
+        .select_related("employee", "partner", "unit")
+    )
+    if cycle.archive_for_hr and viewer.hr:
+        # The latest signed version, for the archived summary's link (HR only, never a head).
+        signed = InterviewRecord.objects.filter(interview=OuterRef("pk"), locked_at__isnull=False)
+        interviews = interviews.annotate(
+            signed_number=Subquery(signed.order_by("-number").values("number")[:1])
+        )
+    return interviews.order_by("employee__family_name", "employee__given_name", "pk")
+
+
+def prep_shared(interviews: QuerySet[Interview]) -> set[tuple[int, str]]:
+    """(interview id, role) of every shared prep form of these interviews: one query.
+
+    Asked separately for the rows shown, not as a subquery per row of the whole sorted
+    list, which would test every interview of a large unit to show a hundred.
+    """
+    return set(
+        PrepForm.objects.filter(
+            interview__in=interviews.order_by().values("pk"), state=PrepForm.State.SHARED
+        ).values_list("interview_id", "role")
+    )
+
+
+def action_counts(
+    cycle: Cycle, interviews: QuerySet[Interview], *, today: datetime.date | None = None
+) -> dict[int, dict[str, int]]:
+    """{interview id: {"total", "open", "overdue", "done"}} in one grouped query."""
+    today = today or timezone.localdate()
+    rows = (
+        _cycle_actions(cycle, interviews)
+        .values("interview_id")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=OPEN_ACTION)),
+            overdue=Count("pk", filter=Q(status__in=OPEN_ACTION, due_on__lt=today)),
+            done=Count("pk", filter=Q(status=AgreedAction.Status.DONE)),
+        )
+        .order_by()
+    )
+    return {row.pop("interview_id"): row for row in rows}
+
+
+# --- per manager -----------------------------------------------------------------------
+
+# Managers are "behind" once a cycle has been open this long with meetings still unbooked
+# (the same grace as the scheduling reminders), or with a meeting past and not marked held.
+BEHIND_AFTER = datetime.timedelta(weeks=3)
+
+
+@dataclass
+class ManagerRow:
+    partner: User
+    figures: Figures
+    past_not_held: int
+    next_meeting: datetime.datetime | None
+    behind: bool
+
+    @property
+    def status(self) -> str:
+        if self.figures.expected == self.figures.signed:
+            return "done"
+        return "behind" if self.behind else "on_track"
+
+
+def managers_of(cycle: Cycle, viewer: Viewer, unit: OrgUnit | None, *, now=None) -> list[ManagerRow]:
+    """One row per interview partner over the interviews of the unit: who has booked, who is behind."""
+    now = now or timezone.now()
+    interviews = Interview.objects.filter(cycle=cycle).filter(viewer.units_q("unit__"))
+    if unit is not None:
+        interviews = interviews.filter(unit__path__startswith=unit.path)
+    rows = _state_and_prep_counts(
+        interviews,
+        "partner_id",
+        past_not_held=Count("pk", filter=Q(state=Interview.State.SCHEDULED, starts_at__lt=now)),
+        next_meeting=Min("starts_at", filter=Q(state=Interview.State.SCHEDULED, starts_at__gte=now)),
+    )
+    rows = list(rows)
+    partners = User.objects.in_bulk([row["partner_id"] for row in rows])
+    late = cycle.launched_at is not None and now - cycle.launched_at >= BEHIND_AFTER
+    result = []
+    for row in rows:
+        figures = Figures(**{key: row[key] for key in (*STATES, "employee_shared", "manager_shared")})
+        result.append(
+            ManagerRow(
+                partner=partners[row["partner_id"]],
+                figures=figures,
+                past_not_held=row["past_not_held"],
+                next_meeting=row["next_meeting"],
+                behind=bool(row["past_not_held"] or (late and figures.planned)),
+            )
+        )
+    order = {"behind": 0, "on_track": 1, "done": 2}
+    result.sort(
+        key=lambda r: (
+            order[r.status],
+            -r.figures.planned - r.past_not_held,
+            r.partner.family_name,
+            r.partner.pk,
+        )
+    )
+    return result
+
+
+# --- over time -------------------------------------------------------------------------
+
+
+def comparable_cycles(cycle: Cycle, viewer: Viewer, *, limit: int = 5) -> list[Cycle]:
+    """This cycle and the launched ones before it that cover some of its units, oldest first.
+
+    Overlap means a unit of one lies in (or above) a unit of the other, found in SQL: one query.
+    """
+    through = Cycle.units.through.objects
+    overlapping = through.filter(cycle_id=cycle.pk).filter(
+        Q(StartsWith(OuterRef("orgunit__path"), F("orgunit__path")))
+        | Q(StartsWith(F("orgunit__path"), OuterRef("orgunit__path")))
+    )
+    earlier = (
+        dashboard_cycles(viewer)
+        .filter(Exists(through.filter(cycle_id=OuterRef("pk")).filter(Exists(overlapping))))
+        .filter(opens_on__lte=cycle.opens_on)
+        .exclude(pk=cycle.pk)
+        .order_by("-opens_on", "-pk")
+    )
+    return [*reversed(earlier[: limit - 1]), cycle]
+
+
+@dataclass
+class Progress:
+    cycle: Cycle
+    expected: int
+    # Signed interviews (cumulative) at the end of week 1, 2, ... after the cycle opened.
+    signed_by_week: list[int]
+
+    def percent(self, week_index: int) -> float | None:
+        if not self.expected or week_index >= len(self.signed_by_week):
+            return None
+        return 100 * self.signed_by_week[week_index] / self.expected
+
+
+def progress_by_week(
+    cycles: list[Cycle],
+    viewer: Viewer,
+    *,
+    today: datetime.date | None = None,
+    expected: dict[int, int] | None = None,
+) -> dict[int, Progress]:
+    """Completion week by week for each cycle: when each interview was first signed.
+
+    One query for the first signatures per cycle and day, and one for the expected
+    interviews per cycle unless the caller knows them already.
+    """
+    today = today or timezone.localdate()
+    ids = [c.pk for c in cycles]
+    interviews = Interview.objects.filter(cycle__in=ids).filter(viewer.units_q("unit__"))
+    if expected is None:
+        expected = dict(
+            interviews.exclude(state__in=(Interview.State.CANCELLED, Interview.State.EXCUSED))
+            .values("cycle_id")
+            .annotate(n=Count("pk"))
+            .values_list("cycle_id", "n")
+        )
+    days: dict[int, dict[datetime.date, int]] = {pk: {} for pk in ids}
+    first_signatures = (
+        InterviewRecord.objects.filter(
+            number=1, locked_at__isnull=False, interview__in=interviews.values("pk")
+        )
+        .annotate(day=TruncDate("locked_at", tzinfo=timezone.get_current_timezone()))
+        .values("interview__cycle_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in first_signatures:
+        days[row["interview__cycle_id"]][row["day"]] = row["n"]
+    result = {}
+    for cycle in cycles:
+        last_day = min(today, cycle.closes_on)
+        weeks = max(0, (last_day - cycle.opens_on).days // 7 + 1)
+        # Signatures after the closing day still count (late signing), in the last week.
+        by_week = [0] * weeks
+        before = 0
+        for day, n in days[cycle.pk].items():
+            index = (day - cycle.opens_on).days // 7
+            if index < 0:
+                before += n
+            elif weeks:
+                by_week[min(index, weeks - 1)] += n
+        running, cumulative = before, []
+        for n in by_week:
+            running += n
+            cumulative.append(running)
+        result[cycle.pk] = Progress(
+            cycle=cycle, expected=expected.get(cycle.pk, 0), signed_by_week=cumulative
+        )
+    return result
+
+
+def completion_by_year(
+    cycles: list[Cycle], viewer: Viewer, units: list[OrgUnit]
+) -> tuple[list[tuple[OrgUnit, list[int | None]]], dict[int, int]]:
+    """(completion per unit, rolled up, in each cycle; expected interviews per cycle) in one query."""
+    ids = [c.pk for c in cycles]
+    wanted = {unit.pk for unit in units}
+    figures: dict[tuple[int, int], Figures] = {}
+    per_cycle = {pk: Figures() for pk in ids}
+    rows = (
+        Interview.objects.filter(cycle__in=ids)
+        .filter(viewer.units_q("unit__"))
+        .values("cycle_id", "unit__path", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        setattr(
+            per_cycle[row["cycle_id"]],
+            row["state"],
+            getattr(per_cycle[row["cycle_id"]], row["state"]) + row["n"],
+        )
+        for unit_id in (int(pk) for pk in row["unit__path"].strip("/").split("/")):
+            if unit_id in wanted:
+                target = figures.setdefault((unit_id, row["cycle_id"]), Figures())
+                setattr(target, row["state"], getattr(target, row["state"]) + row["n"])
+    table = [
+        (unit, [figures[(unit.pk, pk)].completion if (unit.pk, pk) in figures else None for pk in ids])
+        for unit in units
+    ]
+    return table, {pk: f.expected for pk, f in per_cycle.items()}

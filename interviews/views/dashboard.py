@@ -1,0 +1,418 @@
+"""The cycle dashboard for HR and heads of unit: figures, drill-down, managers, progress, CSV.
+
+Status only, everywhere: states, dates, share flags and counts. The one link to content
+is the archived signed summary, for HR of the unit where the cycle archives them.
+"""
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from interviews import charts, dashboard, services
+from interviews.models import Cycle, Interview
+from people.audit import audit
+from people.models import OrgUnit
+
+DRILL_PAGE_SIZE = 100
+
+
+def _viewer(request) -> dashboard.Viewer:
+    viewer = dashboard.dashboard_viewer(request.user)
+    if viewer is None:
+        raise Http404
+    return viewer
+
+
+def _cycle(request, pk) -> tuple[dashboard.Viewer, Cycle]:
+    viewer = _viewer(request)
+    return viewer, get_object_or_404(dashboard.dashboard_cycles(viewer), pk=pk)
+
+
+def _unit(cycle: Cycle, viewer: dashboard.Viewer, unit_pk) -> OrgUnit:
+    """A unit of the cycle that the viewer may see, or 404."""
+    return get_object_or_404(dashboard.cycle_units_query(cycle, viewer), pk=unit_pk)
+
+
+def _sort(request) -> tuple[str, bool]:
+    sort = request.GET.get("sort", "name")
+    if sort not in dashboard.SORT_KEYS:
+        sort = "name"
+    return sort, request.GET.get("dir") == "desc"
+
+
+def cycle_dashboard(request, pk):
+    viewer, cycle = _cycle(request, pk)
+    totals, roots = dashboard.dashboard_units(cycle, viewer)
+    sort, descending = _sort(request)
+    roots = dashboard.sort_tree(roots, sort, descending)
+    focus = None
+    if request.GET.get("unit"):
+        focus = dashboard.find_row(roots, _int_or_404(request.GET["unit"]))
+        if focus is None:
+            raise Http404
+    base = focus.level if focus else 0
+    expand_all = request.GET.get("expand") == "all"
+    rows = [
+        row
+        for root in ([focus] if focus else roots)
+        for row in root.walk()
+        # The page lists two levels; a unit's sub-units load when it is opened (a big
+        # organisation has hundreds of units), or all at once on request.
+        if expand_all or row.level - base <= 1
+    ]
+    children_of = request.GET.get("children")
+    if children_of is not None:
+        parent = dashboard.find_row(roots, _int_or_404(children_of))
+        if parent is None or (focus and not parent.unit.path.startswith(focus.unit.path)):
+            raise Http404
+        rows = parent.children
+    query = {"unit": focus.unit.pk} if focus else {}
+    if sort != "name" or descending:
+        query.update(sort=sort, dir="desc" if descending else "asc")
+    _decorate(cycle, rows, base, query, opened=expand_all)
+    if children_of is not None:
+        return render(
+            request,
+            "interviews/_dashboard_rows.html",
+            {"rows": rows, "sort": sort, "descending": descending, "children_of": parent},
+        )
+    shown = focus or (roots[0] if len(roots) == 1 else None)
+    # The chart compares the units one level down from where the viewer stands.
+    chart_rows = shown.children if shown and shown.children else ([shown] if shown else roots)
+    chart = charts.completion_bars(
+        [
+            (row.unit.name, row.figures, _dashboard_url(cycle, row.unit.pk, sort, descending))
+            for row in chart_rows
+            if row.figures.total
+        ]
+    )
+    # Breadcrumbs from the figures' own tree: no query.
+    trail = []
+    if focus:
+        by_id = {row.unit.pk: row for root in roots for row in root.walk()}
+        trail = [by_id[pk].unit for pk in focus.unit.ancestor_ids()[:-1] if pk in by_id]
+    headline = focus.figures if focus else totals
+    return render(
+        request,
+        "interviews/dashboard.html",
+        {
+            "cycle": cycle,
+            "viewer": viewer,
+            "totals": headline,
+            "rows": rows,
+            "focus": focus,
+            "trail": trail,
+            "chart": chart,
+            "sort": sort,
+            "descending": descending,
+            "columns": _columns(sort, descending, focus),
+            "expand_all": expand_all,
+            "expand_url": "?" + urlencode({**query, "expand": "all"}),
+            "collapse_url": "?" + urlencode(query),
+            "legend": [(state, Interview.State(state).label) for state in charts.BAR_STATES],
+        },
+    )
+
+
+def _int_or_404(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _decorate(cycle, rows, base: int, query: dict, *, opened: bool) -> None:
+    """Per-row links and display level, computed here once instead of per cell in the template."""
+    # One reverse() per kind of link, not two per unit: a page may list hundreds of units.
+    unit_url = reverse("interviews:cycle_unit", args=[cycle.pk, 0])
+    managers_url = reverse("interviews:cycle_unit_managers", args=[cycle.pk, 0])
+    for row in rows:
+        row.display_level = row.level - base
+        row.bar = round(40 * (row.figures.completion or 0) / 100)
+        row.unit_url = unit_url.replace("/0/", f"/{row.unit.pk}/")
+        row.managers_url = managers_url.replace("/0/", f"/{row.unit.pk}/")
+        row.children_url = "?" + urlencode({**query, "children": row.unit.pk})
+        # Its sub-units are on the page already: the top level, or everything when asked.
+        row.opened = opened or row.display_level == 0
+
+
+def _dashboard_url(cycle, unit_pk, sort, descending) -> str:
+    query = {"unit": unit_pk}
+    if sort != "name" or descending:
+        query.update(sort=sort, dir="desc" if descending else "asc")
+    return reverse("interviews:cycle_dashboard", args=[cycle.pk]) + "?" + urlencode(query)
+
+
+SORTABLE = [
+    ("name", gettext_lazy("Unit")),
+    ("total", gettext_lazy("Interviews")),
+    ("planned", gettext_lazy("Planned")),
+    ("completion", gettext_lazy("Completion")),
+    ("overdue", gettext_lazy("Overdue actions")),
+    ("without_partner", gettext_lazy("Without a partner")),
+]
+
+
+def _columns(sort, descending, focus) -> dict:
+    """Each sortable column's link (same column again flips the order) and aria-sort value."""
+    columns = {}
+    for key, _label in SORTABLE:
+        flip = key == sort and not descending
+        query = {"sort": key, "dir": "desc" if flip else "asc"}
+        if focus:
+            query["unit"] = focus.unit.pk
+        columns[key] = {
+            "url": "?" + urlencode(query),
+            "aria": ("descending" if descending else "ascending") if key == sort else "none",
+        }
+    return columns
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    """A CSV download that spreadsheets open with æøå intact: UTF-8 with a byte-order mark."""
+    writer = csv.writer(_Echo())
+    audit("exported", detail=filename)
+
+    def lines():
+        yield "\ufeff" + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _percent(value) -> str:
+    return "" if value is None else str(value)
+
+
+def cycle_dashboard_csv(request, pk):
+    viewer, cycle = _cycle(request, pk)
+    _totals, roots = dashboard.dashboard_units(cycle, viewer)
+    header = [
+        _("Unit code"),
+        _("Unit"),
+        _("Level"),
+        *[label for _key, label, _n in dashboard.Figures().state_counts()],
+        _("Interviews"),
+        _("Completion (%)"),
+        _("Employee prep shared"),
+        _("Manager prep shared"),
+        _("Open actions"),
+        _("Overdue actions"),
+        _("Without a partner"),
+    ]
+    rows = (
+        [
+            row.unit.code,
+            row.unit.name,
+            row.level,
+            *[n for _key, _label, n in row.figures.state_counts()],
+            row.figures.total,
+            _percent(row.figures.completion),
+            row.figures.employee_shared,
+            row.figures.manager_shared,
+            row.figures.actions_open,
+            row.figures.actions_overdue,
+            row.figures.without_partner,
+        ]
+        for root in roots
+        for row in root.walk()
+    )
+    return _csv_response(f"{slugify(cycle.name)}-units.csv", header, rows)
+
+
+# --- drill-down ------------------------------------------------------------------------
+
+
+def cycle_unit(request, pk, unit_pk):
+    viewer, cycle = _cycle(request, pk)
+    unit = _unit(cycle, viewer, unit_pk)
+    interviews = dashboard.unit_interviews(cycle, viewer, unit)
+    state = request.GET.get("state", "")
+    if state in Interview.State.values:
+        interviews = interviews.filter(state=state)
+    page = Paginator(interviews, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = Interview.objects.filter(pk__in=[i.pk for i in page])
+    counts = dashboard.action_counts(cycle, shown)
+    shared = dashboard.prep_shared(shown)
+    for interview in page:
+        interview.actions = counts.get(interview.pk, {})
+        interview.employee_shared = (interview.pk, "employee") in shared
+        interview.manager_shared = (interview.pk, "manager") in shared
+    can_nudge = cycle.state == Cycle.State.OPEN and viewer.nudges_in(unit)
+    return render(
+        request,
+        "interviews/dashboard_unit.html",
+        {
+            "cycle": cycle,
+            "unit": unit,
+            "page": page,
+            "state": state,
+            "states": Interview.State.choices,
+            "can_nudge": can_nudge,
+            "show_pdf": cycle.archive_for_hr and viewer.hr,
+        },
+    )
+
+
+def cycle_unit_csv(request, pk, unit_pk):
+    viewer, cycle = _cycle(request, pk)
+    unit = _unit(cycle, viewer, unit_pk)
+    interviews = dashboard.unit_interviews(cycle, viewer, unit)
+    counts = dashboard.action_counts(cycle, interviews)
+    shared = dashboard.prep_shared(interviews)
+
+    def when(value):
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
+
+    header = [
+        _("Employee number"),
+        _("Employee"),
+        _("Unit"),
+        _("Interview partner"),
+        _("State"),
+        _("Meeting"),
+        _("Employee prep shared"),
+        _("Manager prep shared"),
+        _("Actions"),
+        _("Open actions"),
+        _("Overdue actions"),
+    ]
+    yes, no = _("yes"), _("no")
+    rows = (
+        [
+            i.employee.employee_number,
+            str(i.employee),
+            i.unit.name,
+            str(i.partner),
+            i.get_state_display(),
+            when(i.starts_at),
+            yes if (i.pk, "employee") in shared else no,
+            yes if (i.pk, "manager") in shared else no,
+            counts.get(i.pk, {}).get("total", 0),
+            counts.get(i.pk, {}).get("open", 0),
+            counts.get(i.pk, {}).get("overdue", 0),
+        ]
+        for i in interviews.iterator(chunk_size=2000)
+    )
+    return _csv_response(
+        f"{slugify(cycle.name)}-{slugify(unit.code or unit.name)}-interviews.csv", header, rows
+    )
+
+
+def cycle_unit_managers(request, pk, unit_pk):
+    viewer, cycle = _cycle(request, pk)
+    unit = _unit(cycle, viewer, unit_pk)
+    return render(
+        request,
+        "interviews/dashboard_managers.html",
+        {
+            "cycle": cycle,
+            "unit": unit,
+            "managers": dashboard.managers_of(cycle, viewer, unit),
+            "behind_weeks": dashboard.BEHIND_AFTER.days // 7,
+        },
+    )
+
+
+@require_POST
+def cycle_unit_nudge(request, pk, unit_pk):
+    viewer, cycle = _cycle(request, pk)
+    unit = _unit(cycle, viewer, unit_pk)
+    if not viewer.nudges_in(unit):
+        raise Http404
+    kind = request.POST.get("kind", "")
+    try:
+        result = services.nudge_send(cycle=cycle, unit=unit, kind=kind, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if result.sent:
+            text = ngettext(
+                "A reminder went to %(n)d person.", "Reminders went to %(n)d people.", result.sent
+            ) % {"n": result.sent}
+        else:
+            text = _("Nobody in this unit is behind on that just now.")
+        if result.already:
+            text += " " + ngettext(
+                "%(n)d had been reminded today already and got nothing more.",
+                "%(n)d had been reminded today already and got nothing more.",
+                result.already,
+            ) % {"n": result.already}
+        messages.success(request, text)
+    return redirect("interviews:cycle_unit", pk=cycle.pk, unit_pk=unit.pk)
+
+
+# --- over time -------------------------------------------------------------------------
+
+
+def _over_time(cycle, viewer):
+    cycles = dashboard.comparable_cycles(cycle, viewer)
+    units = []
+    for root in dashboard.dashboard_units_tree(cycle, viewer):
+        for row in root.walk():
+            if row.level <= 1:
+                row.unit.level = row.level
+                units.append(row.unit)
+    by_year, expected = dashboard.completion_by_year(cycles, viewer, units)
+    progress = dashboard.progress_by_week(cycles, viewer, expected=expected)
+    previous = progress[cycles[-2].pk] if len(cycles) > 1 else None
+    return cycles, progress[cycle.pk], previous, by_year
+
+
+def cycle_progress(request, pk):
+    viewer, cycle = _cycle(request, pk)
+    cycles, current, previous, by_year = _over_time(cycle, viewer)
+    weeks = max(len(current.signed_by_week), len(previous.signed_by_week) if previous else 0)
+    table = [
+        (
+            week + 1,
+            current.percent(week),
+            current.signed_by_week[week] if week < len(current.signed_by_week) else None,
+            previous.percent(week) if previous else None,
+        )
+        for week in range(weeks)
+    ]
+    return render(
+        request,
+        "interviews/dashboard_progress.html",
+        {
+            "cycle": cycle,
+            "cycles": cycles,
+            "current": current,
+            "previous": previous,
+            "chart": charts.weekly_lines(current, previous),
+            "weeks": table,
+            "by_year": by_year,
+        },
+    )
+
+
+def cycle_progress_csv(request, pk):
+    viewer, cycle = _cycle(request, pk)
+    cycles, _current, _previous, by_year = _over_time(cycle, viewer)
+    header = [_("Unit code"), _("Unit"), *[f"{c.name} (%)" for c in cycles]]
+    rows = ([unit.code, unit.name, *[_percent(v) for v in values]] for unit, values in by_year)
+    return _csv_response(f"{slugify(cycle.name)}-year-over-year.csv", header, rows)

@@ -1,0 +1,495 @@
+"""The cycle dashboard: figures against hand counts, roll-up, scopes, no content, CSV, nudges."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.models import AgreedAction
+from interviews import dashboard
+from interviews.models import Cycle, Interview, PrepForm
+from interviews.records import RECORD_LABEL, record_save, record_sign
+from interviews.sections import SECTION_KEYS
+from people.models import HRRole, Notification, ReminderDelivery
+from tests.conftest import PASSWORD
+from tests.factories import CycleFactory, InterviewFactory, OrgUnitFactory, ReportingLineFactory, UserFactory
+
+SECRET = "SECRET-TEXT"
+
+
+def _sign(interview, *, comment=""):
+    record_save(
+        interview=interview,
+        by=interview.partner,
+        values={key: f"{SECRET} {key}" for key in (*SECTION_KEYS, "conclusions")},
+        expected_version=0,
+    )
+    record_sign(interview=interview, by=interview.partner, password=PASSWORD)
+    return record_sign(interview=interview, by=interview.employee, password=PASSWORD, comment=comment)
+
+
+@pytest.fixture
+def cycle(org):
+    """A cycle over the university, five weeks in, with hand-countable figures.
+
+    Department A: the employee's talk signed (one action overdue, one done), the other
+    employee's booked (employee shared, manager's draft), the manager's own talk held.
+    Department B: the outsider's and the scoped HR's talks still to book, the other
+    manager excused. At the top: the director has no partner and no interview.
+    """
+    now = timezone.now()
+    cycle = CycleFactory(
+        name="Talks 2026",
+        units=[org.root],
+        opens_on=timezone.localdate() - datetime.timedelta(days=35),
+        closes_on=timezone.localdate() + datetime.timedelta(days=60),
+    )
+    Cycle.objects.filter(pk=cycle.pk).update(launched_at=now - datetime.timedelta(days=35))
+    cycle.refresh_from_db()
+    signed = InterviewFactory(
+        cycle=cycle,
+        employee=org.employee,
+        partner=org.manager,
+        state="held",
+        starts_at=now - datetime.timedelta(days=3),
+        duration_minutes=60,
+    )
+    record = _sign(signed, comment=f"{SECRET} comment")
+    for what, due, status in (
+        ("overdue", timezone.localdate() - datetime.timedelta(days=2), "open"),
+        ("done", timezone.localdate() + datetime.timedelta(days=30), "done"),
+    ):
+        AgreedAction.objects.create(
+            source_model=RECORD_LABEL,
+            source_id=record.pk,
+            employee=org.employee,
+            owner_kind="employee",
+            owner=org.employee,
+            what=f"{SECRET} {what}",
+            due_on=due,
+            standard=f"{SECRET} standard",
+            status=status,
+        )
+    booked = InterviewFactory(
+        cycle=cycle,
+        employee=org.other_employee,
+        partner=org.manager,
+        state="scheduled",
+        starts_at=now + datetime.timedelta(days=5),
+        duration_minutes=60,
+    )
+    for role, author, state in (
+        ("employee", org.other_employee, "shared"),
+        ("manager", org.manager, "draft"),
+    ):
+        PrepForm.objects.create(
+            interview=booked,
+            role=role,
+            author=author,
+            state=state,
+            **{key: f"{SECRET} {role} {key}" for key in SECTION_KEYS},
+        )
+    InterviewFactory(
+        cycle=cycle,
+        employee=org.manager,
+        partner=org.director,
+        state="held",
+        starts_at=now - datetime.timedelta(days=1),
+        duration_minutes=60,
+    )
+    InterviewFactory(cycle=cycle, employee=org.outsider, partner=org.other_manager)
+    InterviewFactory(cycle=cycle, employee=org.hr_scoped_other, partner=org.other_manager)
+    InterviewFactory(
+        cycle=cycle, employee=org.other_manager, partner=org.director, state="excused", reason="Leave"
+    )
+    # HR has a partner but no interview yet: to add, not missing a partner.
+    return cycle
+
+
+def _rows(cycle, user):
+    viewer = dashboard.dashboard_viewer(user)
+    totals, roots = dashboard.dashboard_units(cycle, viewer)
+    return totals, {row.unit.code: row for root in roots for row in root.walk()}
+
+
+def test_dashboard_figures_match_hand_counts(org, cycle):
+    totals, rows = _rows(cycle, org.hr)
+    a, b, root = rows["A"].figures, rows["B"].figures, rows["ROOT"].figures
+    assert (a.planned, a.scheduled, a.held, a.signed, a.excused, a.total) == (0, 1, 1, 1, 0, 3)
+    assert (a.employee_shared, a.manager_shared) == (1, 0)
+    assert (a.actions_open, a.actions_overdue) == (1, 1)
+    assert a.completion == 33
+    assert (b.planned, b.excused, b.total, b.expected, b.completion) == (2, 1, 3, 2, 0)
+    assert (root.total, root.signed, root.expected, root.completion) == (6, 1, 5, 20)
+    assert root.without_partner == 1  # the director
+    assert rows["ROOT"].own.without_partner == 1 and rows["A"].figures.without_partner == 0
+    assert totals == root
+
+
+def test_dashboard_rolls_up_a_deep_tree(org):
+    """Five levels: each level's figures are the sum of everything below it."""
+    units = [org.root]
+    for depth in range(1, 6):
+        units.append(OrgUnitFactory(code=f"L{depth}", name=f"Level {depth}", parent=units[-1]))
+    cycle = CycleFactory(units=[units[1]])
+    for depth, unit in enumerate(units[1:], start=1):
+        for n in range(depth):
+            person = UserFactory(unit=unit)
+            InterviewFactory(
+                cycle=cycle, employee=person, partner=org.director, state="signed" if n == 0 else "planned"
+            )
+    _totals, rows = _rows(cycle, org.hr)
+    assert "ROOT" not in rows  # above the cycle's unit: not part of it
+    for depth in range(1, 6):
+        below = range(depth, 6)
+        figures = rows[f"L{depth}"].figures
+        assert figures.total == sum(below)
+        assert figures.signed == len(below)
+        assert figures.completion == round(100 * len(below) / sum(below))
+        assert rows[f"L{depth}"].own.total == depth
+
+
+def test_scoped_hr_sees_only_its_units(login, org, cycle):
+    totals, rows = _rows(cycle, org.hr_scoped_other)
+    assert set(rows) == {"B"}
+    assert totals.total == 3
+    page = login(org.hr_scoped_other).get(reverse("interviews:cycle_dashboard", args=[cycle.pk]))
+    text = page.content.decode()
+    assert "Department B" in text and "Department A" not in text
+    csv_text = b"".join(
+        login(org.hr_scoped_other)
+        .get(reverse("interviews:cycle_dashboard_csv", args=[cycle.pk]))
+        .streaming_content
+    ).decode("utf-8-sig")
+    assert "Department B" in csv_text and "Department A" not in csv_text and "University" not in csv_text
+
+
+def test_head_of_unit_sees_their_subtree_only(login, org, cycle):
+    _totals, rows = _rows(cycle, org.manager)
+    assert set(rows) == {"A"}
+    client = login(org.manager)
+    assert client.get(reverse("interviews:cycle_unit", args=[cycle.pk, org.unit_b.pk])).status_code == 404
+    page = client.get(reverse("interviews:cycle_unit", args=[cycle.pk, org.unit_a.pk])).content.decode()
+    assert str(org.other_employee) in page and str(org.outsider) not in page
+    # A head sees the figures but is not HR: no nudging, and the dashboard's drill-down is status only.
+    assert "Remind those who are behind" not in page
+
+
+def test_no_content_reaches_any_dashboard_page_or_csv(login, org, cycle):
+    Cycle.objects.filter(pk=cycle.pk).update(archive_for_hr=True)
+    pages = [
+        reverse("interviews:cycle_dashboard", args=[cycle.pk]),
+        reverse("interviews:cycle_dashboard", args=[cycle.pk]) + f"?unit={org.unit_a.pk}",
+        reverse("interviews:cycle_dashboard_csv", args=[cycle.pk]),
+        reverse("interviews:cycle_progress", args=[cycle.pk]),
+        reverse("interviews:cycle_progress_csv", args=[cycle.pk]),
+        reverse("interviews:cycle_unit", args=[cycle.pk, org.unit_a.pk]),
+        reverse("interviews:cycle_unit_csv", args=[cycle.pk, org.unit_a.pk]),
+        reverse("interviews:cycle_unit_managers", args=[cycle.pk, org.unit_a.pk]),
+    ]
+    for user in (org.hr, org.director, org.manager):
+        client = login(user)
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            assert SECRET.encode() not in body, (user, url)
+
+
+def test_archived_summaries_are_linked_for_hr_only(login, org, cycle):
+    url = reverse("interviews:cycle_unit", args=[cycle.pk, org.unit_a.pk])
+    signed = Interview.objects.get(cycle=cycle, employee=org.employee)
+    pdf = reverse("interviews:record_pdf", args=[signed.pk, 1])
+    assert pdf not in login(org.hr).get(url).content.decode()
+    Cycle.objects.filter(pk=cycle.pk).update(archive_for_hr=True)
+    assert pdf in login(org.hr).get(url).content.decode()
+    assert pdf not in login(org.director).get(url).content.decode()
+
+
+def test_csv_opens_in_a_spreadsheet_with_norwegian_letters(login, org, cycle):
+    org.unit_a.name = "Avdeling for språk og økonomi på Ås"
+    org.unit_a.save()
+    response = login(org.hr).get(reverse("interviews:cycle_dashboard_csv", args=[cycle.pk]))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Unit code,Unit,Level,Planned,Scheduled,Held,Signed")
+    row = next(line for line in lines if line.startswith("A,"))
+    assert row.split(",")[1] == "Avdeling for språk og økonomi på Ås"
+    drill = login(org.hr).get(reverse("interviews:cycle_unit_csv", args=[cycle.pk, org.unit_a.pk]))
+    rows = b"".join(drill.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(rows) == 1 + 3
+    employee_row = next(r for r in rows if str(org.employee) in r)
+    assert employee_row.endswith(",2,1,1")  # two actions, one open, one overdue
+
+
+def test_dashboard_sorts_siblings_by_the_chosen_column(login, org, cycle):
+    url = reverse("interviews:cycle_dashboard", args=[cycle.pk])
+    ascending = login(org.hr).get(url + "?sort=completion&dir=asc").content.decode()
+    descending = login(org.hr).get(url + "?sort=completion&dir=desc").content.decode()
+    # B (0 %) before A (33 %) going up, after it going down; the tree keeps the university on top.
+    assert ascending.index("Department B") < ascending.index("Department A")
+    assert descending.index("Department A") < descending.index("Department B")
+    table = descending.split("<tbody")[1]
+    assert table.index("University") < table.index("Department A")
+    assert 'aria-sort="descending"' in descending
+
+
+def test_dashboard_focus_on_a_unit_and_unknown_units(login, org, cycle):
+    url = reverse("interviews:cycle_dashboard", args=[cycle.pk])
+    client = login(org.hr)
+    focused = client.get(url + f"?unit={org.unit_a.pk}").content.decode()
+    assert "Department B" not in focused.split("<table")[1]
+    assert client.get(url + "?unit=999999").status_code == 404
+    assert client.get(url + "?unit=x").status_code == 404
+    assert login(org.hr_scoped_other).get(url + f"?unit={org.unit_a.pk}").status_code == 404
+
+
+def _big_cycle(org, units: int, per_unit: int):
+    cycle = CycleFactory(units=[org.root])
+    parent = org.root
+    for n in range(units):
+        # Half the units nested under the previous one: depth grows with the count too.
+        unit = OrgUnitFactory(parent=parent if n % 2 else org.root)
+        parent = unit
+        for _i in range(per_unit):
+            person = UserFactory(unit=unit)
+            ReportingLineFactory(employee=person, partner=org.director)
+            interview = InterviewFactory(
+                cycle=cycle,
+                employee=person,
+                partner=org.director,
+                state="scheduled",
+                starts_at=timezone.now() + datetime.timedelta(days=9),
+                duration_minutes=60,
+            )
+            PrepForm.objects.create(interview=interview, role="employee", author=person, state="shared")
+        UserFactory(unit=unit)  # nobody's partner: counted as without a partner
+    return cycle
+
+
+@pytest.mark.parametrize("user", ["hr", "hr_scoped_other", "director"])
+def test_dashboard_query_count_does_not_grow(login, org, user, django_assert_max_num_queries):
+    small = _big_cycle(org, units=2, per_unit=1)
+    big = _big_cycle(org, units=12, per_unit=4)
+    client = login(getattr(org, user))
+    url = reverse("interviews:cycle_dashboard", args=[small.pk])
+    client.get(url)  # warm the session
+    # Session, user, HR role, navigation, viewer's units, cycle, units, interviews, actions,
+    # people without a partner: ten at most, however many units and interviews.
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("interviews:cycle_dashboard", args=[big.pk])).status_code == 200
+
+
+def test_drill_down_progress_and_managers_query_counts_do_not_grow(login, org, django_assert_max_num_queries):
+    small = _big_cycle(org, units=1, per_unit=2)
+    big = _big_cycle(org, units=6, per_unit=8)
+    client = login(org.hr)
+    for name, limit in (("cycle_unit", 10), ("cycle_unit_managers", 9), ("cycle_progress", 10)):
+        for cycle in (small, big):
+            args = [cycle.pk] if name == "cycle_progress" else [cycle.pk, org.root.pk]
+            # The page's own reads plus session, user, HR role and navigation; per page, not per row.
+            with django_assert_max_num_queries(limit):
+                assert client.get(reverse(f"interviews:{name}", args=args)).status_code == 200
+
+
+def test_managers_behind_are_listed_first(login, org, cycle):
+    rows = dashboard.managers_of(cycle, dashboard.dashboard_viewer(org.hr), org.root)
+    by_partner = {row.partner: row for row in rows}
+    # The other manager has two talks unbooked five weeks in; the director's only talk was held.
+    assert by_partner[org.other_manager].status == "behind"
+    assert by_partner[org.director].status == "on_track"
+    assert by_partner[org.manager].status == "on_track"
+    assert rows[0].partner == org.other_manager
+    # A meeting that passed without being marked held puts a manager behind too.
+    Interview.objects.filter(cycle=cycle, employee=org.other_employee).update(
+        starts_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    rows = dashboard.managers_of(cycle, dashboard.dashboard_viewer(org.hr), org.root)
+    manager = next(row for row in rows if row.partner == org.manager)
+    assert manager.status == "behind" and manager.past_not_held == 1
+    page = login(org.manager).get(reverse("interviews:cycle_unit_managers", args=[cycle.pk, org.unit_a.pk]))
+    assert "Behind" in page.content.decode()
+
+
+def test_progress_by_week_compares_with_the_previous_cycle(org):
+    viewer = dashboard.dashboard_viewer(org.hr)
+    today = datetime.date(2026, 3, 1)
+    previous = CycleFactory(
+        units=[org.root], opens_on=datetime.date(2025, 1, 5), closes_on=datetime.date(2025, 2, 28)
+    )
+    current = CycleFactory(
+        units=[org.unit_a], opens_on=datetime.date(2026, 1, 4), closes_on=datetime.date(2026, 4, 30)
+    )
+    CycleFactory(units=[org.unit_b], opens_on=datetime.date(2025, 6, 1), closes_on=datetime.date(2025, 8, 1))
+    assert dashboard.comparable_cycles(current, viewer) == [previous, current]
+
+    from interviews.models import InterviewRecord
+
+    def signed_on(cycle, day, n):
+        for _i in range(n):
+            interview = InterviewFactory(
+                cycle=cycle, employee=UserFactory(unit=org.unit_a), partner=org.manager, state="signed"
+            )
+            at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+            InterviewRecord.objects.create(
+                interview=interview, number=1, locked_at=at, manager_signed_at=at, employee_signed_at=at
+            )
+
+    signed_on(current, datetime.date(2026, 1, 6), 1)  # week 1
+    signed_on(current, datetime.date(2026, 1, 20), 2)  # week 3
+    for _i in range(2):
+        InterviewFactory(cycle=current, employee=UserFactory(unit=org.unit_a), partner=org.manager)
+    signed_on(previous, datetime.date(2025, 1, 7), 2)
+    InterviewFactory(
+        cycle=previous, employee=UserFactory(unit=org.unit_a), partner=org.manager, state="excused"
+    )
+    progress = dashboard.progress_by_week([previous, current], viewer, today=today)
+    assert progress[current.pk].expected == 5
+    assert progress[current.pk].signed_by_week[:4] == [1, 1, 3, 3]
+    assert len(progress[current.pk].signed_by_week) == 9  # 4 Jan to 1 Mar: the ninth week has begun
+    assert progress[previous.pk].expected == 2 and progress[previous.pk].signed_by_week[0] == 2
+    assert progress[current.pk].percent(2) == 60
+
+
+def test_year_over_year_completion_per_unit(login, org, cycle):
+    previous = CycleFactory(
+        units=[org.root],
+        opens_on=cycle.opens_on - datetime.timedelta(days=365),
+        closes_on=cycle.closes_on - datetime.timedelta(days=365),
+        state="closed",
+    )
+    InterviewFactory(cycle=previous, employee=org.employee, partner=org.manager, state="signed")
+    InterviewFactory(cycle=previous, employee=org.outsider, partner=org.other_manager, state="signed")
+    InterviewFactory(cycle=previous, employee=org.hr_scoped_other, partner=org.other_manager)
+    response = login(org.hr).get(reverse("interviews:cycle_progress_csv", args=[cycle.pk]))
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == f"Unit code,Unit,{previous.name} (%),{cycle.name} (%)"
+    assert "ROOT,University,67,20" in lines
+    assert "A,Department A,100,33" in lines
+    assert "B,Department B,50,0" in lines
+
+
+# --- nudges ----------------------------------------------------------------------------
+
+
+def test_hr_nudges_managers_to_book_once_a_day(login, org, cycle, django_capture_on_commit_callbacks):
+    client = login(org.hr)
+    url = reverse("interviews:cycle_unit_nudge", args=[cycle.pk, org.unit_b.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"kind": "scheduling"}, follow=True)
+    assert "A reminder went to 1 person." in response.content.decode()
+    delivery = ReminderDelivery.objects.get()
+    assert delivery.recipient == org.other_manager and delivery.kind == "scheduling"
+    assert delivery.status == "sent"
+    assert [m.to for m in mail.outbox] == [[org.other_manager.email]]
+    assert "2 interviews" in mail.outbox[0].subject
+    assert Notification.objects.filter(user=org.other_manager).count() == 1
+    # Again the same day, by another HR user too: nobody gets it twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = login(org.hr_scoped_other).post(url, {"kind": "scheduling"}, follow=True).content.decode()
+    assert "Nobody in this unit is behind on that just now." in again
+    assert "1 had been reminded today already" in again
+    assert len(mail.outbox) == 1
+
+
+def test_hr_nudges_both_sides_to_share_their_preparation(
+    login, org, cycle, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        login(org.hr).post(
+            reverse("interviews:cycle_unit_nudge", args=[cycle.pk, org.unit_a.pk]),
+            {"kind": "prep"},
+            follow=True,
+        )
+    # The one booked talk ahead: the employee has shared, the manager has not.
+    assert [d.recipient for d in ReminderDelivery.objects.all()] == [org.manager]
+    assert SECRET not in mail.outbox[0].body
+
+
+def test_nudge_refuses_what_it_cannot_do(login, org, cycle):
+    client = login(org.hr)
+    url = reverse("interviews:cycle_unit_nudge", args=[cycle.pk, org.unit_b.pk])
+    page = client.post(url, {"kind": "everyone"}, follow=True).content.decode()
+    assert "Choose whom to remind" in page
+    Cycle.objects.filter(pk=cycle.pk).update(state="closed")
+    page = client.post(url, {"kind": "scheduling"}, follow=True)
+    assert page.status_code == 200 and "only while the cycle is open" in page.content.decode()
+    assert not ReminderDelivery.objects.exists()
+
+
+def test_nudge_by_scoped_hr_outside_its_units_is_not_found(login, org, cycle):
+    HRRole.objects.filter(user=org.hr_scoped_other).update()
+    url = reverse("interviews:cycle_unit_nudge", args=[cycle.pk, org.unit_a.pk])
+    assert login(org.hr_scoped_other).post(url, {"kind": "scheduling"}).status_code == 404
+    assert not ReminderDelivery.objects.exists()
+
+
+def test_dashboard_page_shows_the_chart_and_totals(login, org, cycle):
+    page = login(org.hr).get(reverse("interviews:cycle_dashboard", args=[cycle.pk])).content.decode()
+    assert "20 %" in page  # the university's completion
+    assert 'role="img"' in page and "fill-signed" in page
+    # Every bar says its figures in text, not by colour alone.
+    assert "33 % (1 of 3)" in page and "0 % (0 of 2)" in page
+
+
+def test_dashboard_lists_two_levels_and_loads_sub_units_on_request(login, org):
+    parent = org.unit_a
+    for depth in range(2, 5):
+        parent = OrgUnitFactory(code=f"D{depth}", name=f"Deep {depth}", parent=parent)
+        InterviewFactory(cycle=_cycle_of(org), employee=UserFactory(unit=parent), partner=org.manager)
+    cycle = _cycle_of(org)
+    client = login(org.hr)
+    url = reverse("interviews:cycle_dashboard", args=[cycle.pk])
+    page = client.get(url).content.decode()
+    table = page.split("<tbody")[1]
+    assert "Department A" in table and "Deep 2" not in table
+    assert "data-children-url" in table
+    # Opening department A fetches its sub-units' rows, and only those.
+    rows = client.get(url, {"children": org.unit_a.pk}).content.decode()
+    assert "Deep 2" in rows and "Deep 3" not in rows and "<html" not in rows
+    assert 'data-level="2"' in rows
+    everything = client.get(url, {"expand": "all"}).content.decode().split("<tbody")[1]
+    assert "Deep 4" in everything
+    assert client.get(url, {"children": "x"}).status_code == 404
+    # Scoped HR of B cannot open A.
+    assert login(org.hr_scoped_other).get(url, {"children": org.unit_a.pk}).status_code == 404
+
+
+def _cycle_of(org):
+    cycle = Cycle.objects.filter(name="Deep").first()
+    return cycle or CycleFactory(name="Deep", units=[org.root])
+
+
+def test_charts_keep_decimal_points_in_norwegian(login, org, cycle):
+    """Norwegian writes 12,5; an SVG coordinate must stay 12.5 or the chart breaks."""
+    import re
+
+    org.hr.language = "nb"
+    org.hr.save()
+    client = login(org.hr)
+    for name in ("cycle_dashboard", "cycle_progress"):
+        page = client.get(reverse(f"interviews:{name}", args=[cycle.pk])).content.decode()
+        coordinates = re.findall(r'\b(?:x|y|cx|cy|width|y1|y2)="([^"]*)"', page)
+        assert coordinates, name
+        for value in coordinates:
+            float(value.removesuffix("%"))  # raises on "12,5"
+    assert "Fullføringsgrad" in page
+
+
+def test_drill_down_pages_and_filters_by_state(login, org, cycle, monkeypatch):
+    monkeypatch.setattr("interviews.views.dashboard.DRILL_PAGE_SIZE", 2)
+    url = reverse("interviews:cycle_unit", args=[cycle.pk, org.root.pk])
+    client = login(org.hr)
+    first = client.get(url).content.decode()
+    assert "Page 1 of 3" in first and "?state=&amp;page=2" in first
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "Page 3 of 3" in last and "?state=&amp;page=2" in last
+    planned = client.get(url, {"state": "planned"}).content.decode()
+    assert str(org.outsider) in planned and str(org.employee) not in planned
