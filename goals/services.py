@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from goals.models import ActionProgressNote, AgreedAction, UnitGoal
+from people.audit import audit
 from people.models import OrgUnit, User
 
 GOAL_FIELDS = ("title", "description", "period_start", "period_end")
@@ -27,11 +28,13 @@ def goal_save(
         setattr(goal, key, data[key])
     goal.full_clean()
     goal.save()
+    audit("unit_goal_saved", actor=by, obj=goal)
     return goal
 
 
 @transaction.atomic
 def goal_delete(*, goal: UnitGoal, by: User) -> None:
+    audit("unit_goal_deleted", actor=by, obj=goal, detail=f"unit={goal.unit_id}")
     goal.delete()
 
 
@@ -53,3 +56,4 @@ def action_update(*, action, by: User, status: str, note: str = "") -> None:
         action.status = status
         action.save(update_fields=["status", "updated_at"])
     ActionProgressNote.objects.create(action=action, author=by, text=note, status_after=status)
+    audit("action_updated", actor=by, obj=action, detail=f"status={status}")

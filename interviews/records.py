@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from goals.models import AgreedAction, UnitGoal
 from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline, RecordGoal
-from interviews.sections import MAX_SECTION_LENGTH, SECTION_KEYS
+from interviews.sections import SECTION_KEYS, text_problems
+from people.audit import audit
 from people.models import User
 
 RECORD_LABEL = "interviews.InterviewRecord"
@@ -139,17 +140,9 @@ def record_save(
     unknown = set(values) - set(RECORD_TEXT_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown section."))
-    too_long = {k: v for k, v in values.items() if len(v) > MAX_SECTION_LENGTH}
-    if too_long:
-        raise ValidationError(
-            {
-                key: [
-                    _("This text is %(length)d characters long; the most is %(max)d.")
-                    % {"length": len(text), "max": MAX_SECTION_LENGTH}
-                ]
-                for key, text in too_long.items()
-            }
-        )
+    problems = text_problems(values)
+    if problems:
+        raise ValidationError(problems)
     draft = _draft(interview, by=by, create=expected_version == 0)
     if expected_version and draft.edit_version != expected_version:
         raise ValidationError(
@@ -263,13 +256,26 @@ def goal_remove(*, interview: Interview, by: User, goal_id: int) -> None:
 # --- signing ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def record_sign(*, interview: Interview, by: User, password: str, comment: str = "") -> InterviewRecord:
     """Sign the record: the manager first, then the employee, who may add a comment.
 
     The row lock makes two simultaneous clicks give one signature. The second signature
     freezes the content, stores its hash, renders the PDF once and locks the record.
     """
+    return _record_sign(interview=interview, by=by, password=password, comment=comment)
+
+
+@transaction.atomic
+def _record_sign(
+    *,
+    interview: Interview,
+    by: User,
+    password: str | None,
+    comment: str = "",
+    now: datetime.datetime | None = None,
+) -> InterviewRecord:
+    """record_sign itself. Only the demo data calls it directly (password None, a past `now`):
+    it signs for demo people who have no password, at the dates a past cycle had."""
     interview = (
         Interview.objects.select_for_update()
         .select_related("cycle", "employee", "partner", "unit")
@@ -284,15 +290,16 @@ def record_sign(*, interview: Interview, by: User, password: str, comment: str =
         raise ValidationError(_("There is no record to sign."))
     if interview.state not in (Interview.State.HELD, Interview.State.SIGNED):
         raise ValidationError(_("Mark the interview held before signing the record."))
-    if not by.check_password(password):
+    if password is not None and not by.check_password(password):
         raise ValidationError({"password": [_("That is not your password. Type it again to sign.")]})
-    now = timezone.now()
+    now = now or timezone.now()
     if by.pk == interview.partner_id:
         if draft.manager_signed_at:
             raise ValidationError(_("You have signed this version already."))
         draft.manager_signed_at = now
         draft.manager_signed_hash = sha256_of(record_content(draft))
         draft.save(update_fields=["manager_signed_at", "manager_signed_hash", "updated_at"])
+        audit("record_signed_by_manager", actor=by, obj=draft, detail=f"interview={interview.pk}")
         return draft
     if by.pk != interview.employee_id:
         raise ValidationError(_("Only the two parties sign the record."))
@@ -305,8 +312,8 @@ def record_sign(*, interview: Interview, by: User, password: str, comment: str =
     content = record_content(draft)
     if sha256_of(content) != draft.manager_signed_hash:
         raise ValidationError(_("The record changed after the manager signed; they must sign again."))
-    if len(comment) > MAX_SECTION_LENGTH:
-        raise ValidationError({"comment": [_("The comment is too long.")]})
+    if problems := text_problems({"comment": comment}):
+        raise ValidationError(problems)
     draft.employee_comment = comment.replace("\r\n", "\n").strip()
     draft.employee_signed_at = now
     content["employee_comment"] = draft.employee_comment
@@ -329,6 +336,7 @@ def record_sign(*, interview: Interview, by: User, password: str, comment: str =
     interview.state = Interview.State.SIGNED
     interview.version += 1
     interview.save(update_fields=["state", "version", "updated_at"])
+    audit("record_signed_by_employee", actor=by, obj=draft, detail=f"interview={interview.pk} locked")
     # This talk followed up the previous one: its actions are reviewed, and their reminders end.
     previous, previous_actions = previous_signed_record(interview)
     if previous_actions:
@@ -371,6 +379,12 @@ def record_correct(*, interview: Interview, by: User) -> InterviewRecord:
     # The actions are one set that lives on: they follow the version being agreed. The signed
     # version keeps its frozen copy of them in its content.
     AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id=signed.pk).update(source_id=draft.pk)
+    audit(
+        "record_correction_opened",
+        actor=by,
+        obj=draft,
+        detail=f"interview={interview.pk} from=v{signed.number}",
+    )
     return draft
 
 

@@ -166,3 +166,24 @@ SECTIONS: tuple[Section, ...] = (
 
 SECTION_KEYS = tuple(section.key for section in SECTIONS)
 MAX_SECTION_LENGTH = 20_000
+
+
+def text_problems(values: dict[str, str]) -> dict[str, list[str]]:
+    """What is wrong with each text the person typed: too long, or holding a NUL character
+    (it comes with some pastes; the database cannot store it). Empty when all is well."""
+    from django.utils.translation import gettext
+
+    problems = {}
+    for key, text in values.items():
+        if len(text) > MAX_SECTION_LENGTH:
+            problems[key] = [
+                gettext("This text is %(length)d characters long; the most is %(max)d.")
+                % {"length": len(text), "max": MAX_SECTION_LENGTH}
+            ]
+        elif "\x00" in text:
+            problems[key] = [
+                gettext(
+                    "This text holds an invisible null character that cannot be saved; retype or re-paste it."
+                )
+            ]
+    return problems

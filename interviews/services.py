@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 
 from interviews.invitations import invitations_send_on_commit
 from interviews.models import Cycle, Interview, LocalGuideline, PrepForm
-from interviews.sections import MAX_SECTION_LENGTH, SECTION_KEYS
+from interviews.sections import SECTION_KEYS, text_problems
 from interviews.selectors import (
     cycle_manageable_by,
     cycle_scope_people,
     interview_changeable_by,
     prep_role_of,
 )
+from people.audit import audit
 from people.models import User
 from people.selectors import current_lines
 from people.tasks import queue_email
@@ -52,6 +53,7 @@ def cycle_create(*, by: User, units, **fields) -> Cycle:
     cycle.save()
     cycle.units.set(units)
     _require_manageable(cycle, by)
+    audit("cycle_created", actor=by, obj=cycle)
     return cycle
 
 
@@ -78,6 +80,7 @@ def cycle_update(*, cycle: Cycle, by: User, expected_version: int, units, **fiel
     cycle.units.set(units)
     _require_manageable(cycle, by)
     cycle.refresh_from_db()
+    audit("cycle_changed", actor=by, obj=cycle)
     return cycle
 
 
@@ -124,6 +127,12 @@ def cycle_launch(*, cycle: Cycle, by: User) -> LaunchResult:
     cycle.launched_at = timezone.now()
     cycle.version = F("version") + 1
     cycle.save(update_fields=["state", "launched_at", "version"])
+    audit(
+        "cycle_launched",
+        actor=by,
+        obj=cycle,
+        detail=f"created={result.created} without_partner={result.without_partner}",
+    )
     return result
 
 
@@ -134,7 +143,9 @@ def cycle_add_missing(*, cycle: Cycle, by: User) -> LaunchResult:
     _require_manageable(cycle, by)
     if cycle.state != Cycle.State.OPEN:
         raise ValidationError(_("People can be added only while the cycle is open."))
-    return _create_missing_interviews(cycle)
+    result = _create_missing_interviews(cycle)
+    audit("cycle_people_added", actor=by, obj=cycle, detail=f"created={result.created}")
+    return result
 
 
 @transaction.atomic
@@ -157,6 +168,7 @@ def cycle_close(*, cycle: Cycle, by: User, confirm_unfinished: bool = False) -> 
     cycle.closed_at = timezone.now()
     cycle.version = F("version") + 1
     cycle.save(update_fields=["state", "closed_at", "version"])
+    audit("cycle_closed", actor=by, obj=cycle, detail=f"unfinished={unfinished}")
     return unfinished
 
 
@@ -185,6 +197,7 @@ def _lock(interview: Interview, *, by: User, expected_version: int | None) -> In
 def _save(interview: Interview, fields: list[str]) -> None:
     interview.version += 1
     interview.save(update_fields=[*fields, "version", "updated_at"])
+    audit(f"interview_{interview.state}", obj=interview)
 
 
 def scheduling_problems(
@@ -397,14 +410,7 @@ def _check_sections(values: dict[str, str]) -> dict[str, str]:
     unknown = set(values) - set(SECTION_KEYS)
     if unknown:
         raise ValidationError(_("Unknown section."))
-    problems = {
-        key: [
-            _("This answer is %(length)d characters long; the most a section takes is %(max)d.")
-            % {"length": len(text), "max": MAX_SECTION_LENGTH}
-        ]
-        for key, text in values.items()
-        if len(text) > MAX_SECTION_LENGTH
-    }
+    problems = text_problems(values)
     if problems:
         raise ValidationError(problems)
     # Line endings from browsers differ; store one kind so that equal texts compare equal.
@@ -489,6 +495,7 @@ def prep_share(*, interview: Interview, author: User) -> PrepForm:
     reader = interview.partner if role == PrepForm.Role.EMPLOYEE else interview.employee
     message = _prep_shared_message(interview, author=author, reader=reader)
     transaction.on_commit(lambda: queue_email(**message))
+    audit("prep_shared", actor=author, obj=prep, detail=f"interview={interview.pk} role={prep.role}")
     return prep
 
 
@@ -527,4 +534,96 @@ def guideline_save(*, unit, by: User, text: str, extra_prompts: str, expected_ve
     guideline.extra_prompts = extra_prompts.replace("\r\n", "\n")
     guideline.version += 1
     guideline.save()
+    audit("guideline_saved", actor=by, obj=guideline)
     return guideline
+
+
+# --- HR nudges -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NudgeResult:
+    sent: int
+    already: int
+
+
+NUDGE_KINDS = ("scheduling", "prep")
+
+
+@transaction.atomic
+def nudge_send(
+    *, cycle: Cycle, unit, kind: str, by: User, now: datetime.datetime | None = None
+) -> NudgeResult:
+    """Send the scheduling or prep reminder now to whoever is behind in a unit (and its sub-units).
+
+    It goes through the reminders' exactly-once machinery with its own occasion, one per
+    day: a second click, or a second HR user, the same day reaches nobody twice.
+    """
+    from interviews.tasks import prep_reminders, scheduling_reminders
+    from people.reminders import deliveries_create, deliveries_queue
+    from people.selectors import units_visible_to_hr
+
+    if not units_visible_to_hr(by).filter(pk=unit.pk).exists():
+        raise ValidationError(_("You can nudge only in units you are HR for."))
+    if cycle.state != Cycle.State.OPEN:
+        raise ValidationError(_("Reminders go out only while the cycle is open."))
+    if kind not in NUDGE_KINDS:
+        raise ValidationError(_("Choose whom to remind: managers to book, or people to prepare."))
+    now = now or timezone.now()
+    interviews = Interview.objects.filter(cycle=cycle, unit__path__startswith=unit.path)
+    occasion = f"nudge-{timezone.localdate(now):%Y%m%d}"
+    build = scheduling_reminders if kind == "scheduling" else prep_reminders
+    reminders = build(now, interviews, nudge=occasion)
+    created = deliveries_create(reminders)
+    deliveries_queue(created)
+    audit("nudge_sent", actor=by, obj=unit, detail=f"cycle={cycle.pk} kind={kind} sent={len(created)}")
+    return NudgeResult(sent=len(created), already=len(reminders) - len(created))
+
+
+# --- following the organisation --------------------------------------------------------
+
+
+def interviews_follow_partners(*, employee_ids: list[int]) -> int:
+    """Move these employees' open, not yet held interviews to their current partner.
+
+    Runs inside the transaction that changed the reporting lines (people sends
+    partners_changed), so from the next request the old partner gets "not found" and the
+    new one has the interview. A booked meeting is cancelled (both are told, the calendar
+    event is removed) and left for the new partner to book; the old partner's own
+    preparation goes, as it was theirs and not the new partner's. An interview already
+    held stays with the partner who held it, to be recorded and signed. With no new
+    partner the interview stays where it is until HR gives the employee one.
+    """
+    from people.selectors import partners_by_employee
+
+    lines = partners_by_employee(employee_ids)
+    moved = 0
+    interviews = (
+        Interview.objects.select_for_update()
+        .filter(
+            employee_id__in=employee_ids,
+            cycle__state=Cycle.State.OPEN,
+            state__in=(Interview.State.PLANNED, Interview.State.SCHEDULED),
+        )
+        .select_related("employee", "partner", "cycle")
+    )
+    for interview in interviews:
+        line = lines.get(interview.employee_id)
+        if line is None or line.partner_id == interview.partner_id or not line.partner.is_active:
+            continue
+        fields = ["partner", "version", "updated_at"]
+        if interview.state == Interview.State.SCHEDULED:
+            interview.ics_sequence += 1
+            invitations_send_on_commit(interview, kind="cancelled")
+            interview.state = Interview.State.PLANNED
+            interview.starts_at = interview.duration_minutes = None
+            interview.place = ""
+            fields += ["ics_sequence", "state", "starts_at", "duration_minutes", "place"]
+        PrepForm.objects.filter(interview=interview, role=PrepForm.Role.MANAGER).delete()
+        old_partner = interview.partner_id
+        interview.partner = line.partner
+        interview.version += 1
+        interview.save(update_fields=fields)
+        audit("interview_partner_changed", obj=interview, detail=f"from={old_partner} to={line.partner_id}")
+        moved += 1
+    return moved

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from people.models import HRRole, OrgImport, OrgUnit, ReminderDelivery, ReportingLine, User
+from people.models import AuditEntry, HRRole, OrgImport, OrgUnit, ReminderDelivery, ReportingLine, User
 from people.services import units_rebuild_paths
 
 
@@ -96,4 +96,23 @@ class ReminderDeliveryAdmin(admin.ModelAdmin):
     fields = [*readonly_fields, "status"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the log is searched here and on the audit page, never edited."""
+
+    list_display = ["at", "actor_email", "action", "object_type", "object_id", "ip"]
+    list_filter = ["action"]
+    search_fields = ["actor_email", "action", "object_type", "object_id", "ip"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

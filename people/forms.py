@@ -37,6 +37,7 @@ class PartnerChangeForm(forms.Form):
     partner = forms.CharField(
         label=_("New interview partner"),
         required=False,
+        max_length=254,
         help_text=_("Employee number or email address. Leave empty to leave the person without a partner."),
     )
     kind = forms.ChoiceField(
@@ -108,3 +109,18 @@ class ImportForm(forms.Form):
         if not self.errors and not data.get("units_file") and not data.get("people_file"):
             raise forms.ValidationError(_("Choose a units file, a people file or both."))
         return data
+
+
+class AuditSearchForm(forms.Form):
+    """Filters for the audit log; every field optional."""
+
+    who = forms.CharField(label=_("Who (email)"), required=False, max_length=254)
+    action = forms.CharField(label=_("What"), required=False, max_length=60)
+    object = forms.CharField(
+        label=_("Object"),
+        required=False,
+        max_length=100,
+        help_text=_("A type, or type:id, e.g. interviews.interview:42"),
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -26,9 +26,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from people.audit import audit
 from people.models import JobKind, OrgUnit, ReportingLine, User
 from people.selectors import current_lines, today
 from people.services import org_lock, units_rebuild_paths
+from people.signals import partners_changed
 
 UNIT_COLUMNS = ["code", "name", "parent_code"]
 UNIT_OPTIONAL = ["head_employee_number"]
@@ -327,6 +329,8 @@ def org_import_apply(
     if plan.report.ok and not dry_run and plan.report.changed:
         _apply(plan, on=on)
         plan.report.applied = True
+        summary = plan.report.summary()
+        audit("org_imported", detail=" ".join(f"{k}={v}" for k, v in sorted(summary.items()) if v))
     if plan.report.ok and not plan.report.changed:
         plan.report.notes.append(_("Nothing to change: the organisation already matches these files."))
     return plan.report
@@ -734,6 +738,12 @@ def _apply(plan: _Plan, *, on: datetime.date) -> None:
         ],
         batch_size=1000,
     )
+    changed = {people[number].pk for number, _partner, _kind in plan.lines_to_open}
+    changed |= set(
+        ReportingLine.objects.filter(pk__in=plan.lines_to_close).values_list("employee_id", flat=True)
+    )
+    if changed:
+        partners_changed.send(sender=ReportingLine, employee_ids=sorted(changed))
 
 
 def _person_values(row: dict, units: dict[str, OrgUnit], person: User | None) -> dict:

@@ -1,4 +1,14 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import resolve_url
 from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 
 class UserLanguageMiddleware:
@@ -17,3 +27,56 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+LOGIN_AT = "login_at"
+SEEN_AT = "seen_at"
+# How stale the "last seen" mark may get before it is written again: a write per minute
+# at most, not one per request.
+SEEN_RESOLUTION = 60
+
+
+def remember_login_time(sender, request, user, **kwargs):
+    """user_logged_in receiver: the start of the session's absolute lifetime."""
+    now = time.time()
+    request.session[LOGIN_AT] = now
+    request.session[SEEN_AT] = now
+
+
+class SessionLifetimeMiddleware:
+    """Signs a person out after SESSION_IDLE_SECONDS without a request, and in any case
+    SESSION_MAX_SECONDS after they signed in; the next page asks them to sign in again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            started = session.setdefault(LOGIN_AT, now)
+            seen = session.get(SEEN_AT, started)
+            if now - seen > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_MAX_SECONDS:
+                logout(request)
+                messages.info(request, _("You were signed out after a while away. Sign in again to go on."))
+                if getattr(request, "htmx", False):
+                    return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
+                return redirect_to_login(request.get_full_path())
+            if now - seen > SEEN_RESOLUTION:
+                session[SEEN_AT] = now
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages for a signed-in person are never kept by a browser or a proxy cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -303,3 +303,42 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when (UTC) and from where. Append-only.
+
+    Never the text of an answer, a record or an action: an entry names the object by type
+    and id and says what happened to it. Nothing edits or deletes an entry: the model
+    refuses, the admin offers no way, and on PostgreSQL a trigger refuses even raw SQL.
+    """
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("who"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The address typed at a failed login, or the actor's email when the entry was written.
+    actor_email = models.CharField(_("who (email)"), max_length=254, blank=True)
+    action = models.CharField(_("what"), max_length=60, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    ip = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["actor", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_email} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries are never deleted.")

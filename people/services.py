@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from people.audit import audit
 from people.models import OrgUnit, ReportingLine, User
 from people.selectors import current_lines, today
+from people.signals import partners_changed
 
 ANY_LINE = object()
 
@@ -106,9 +108,12 @@ def reporting_line_change(
             )
         current.valid_to = on
         current.save(update_fields=["valid_to"])
-    if partner is None:
-        return None
-    return ReportingLine.objects.create(employee=employee, partner=partner, kind=kind, valid_from=on)
+    line = None
+    if partner is not None:
+        line = ReportingLine.objects.create(employee=employee, partner=partner, kind=kind, valid_from=on)
+    partners_changed.send(sender=ReportingLine, employee_ids=[employee.pk])
+    audit("partner_changed", obj=employee, detail=f"partner={partner.pk if partner else ''}")
+    return line
 
 
 def _would_cycle(*, employee: User, partner: User, on: datetime.date) -> bool:

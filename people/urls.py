@@ -11,4 +11,5 @@ urlpatterns = [
     path("import/", views.import_start, name="import_start"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/apply/", views.import_apply, name="import_apply"),
+    path("audit/", views.audit_log, name="audit_log"),
 ]

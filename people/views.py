@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -13,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from people.forms import ImportForm, PartnerChangeForm
+from people.forms import AuditSearchForm, ImportForm, PartnerChangeForm
 from people.importing import ImportReport, decode, org_import_apply, org_import_check
-from people.models import OrgImport, ReportingLine, User
+from people.models import AuditEntry, OrgImport, ReportingLine, User
 from people.selectors import (
     current_line_of,
     hr_role_of,
@@ -255,3 +256,35 @@ def import_apply(request, pk):
     else:
         messages.error(request, _("Some rows are now bad; nothing was applied."))
     return redirect("people:import_detail", pk=record.pk)
+
+
+# --- the audit log ---------------------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 100
+
+
+def audit_log(request):
+    """Search the audit log: HR for the whole organisation and administrators only."""
+    if not (request.user.is_staff or is_hr_for_whole_organisation(request.user)):
+        raise Http404
+    form = AuditSearchForm(request.GET or None)
+    entries = AuditEntry.objects.all()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["who"]:
+            entries = entries.filter(actor_email__icontains=data["who"])
+        if data["action"]:
+            entries = entries.filter(action__icontains=data["action"])
+        if data["object"]:
+            kind, _sep, pk = data["object"].partition(":")
+            entries = entries.filter(object_type=kind.strip().lower())
+            if pk.strip():
+                entries = entries.filter(object_id=pk.strip())
+        if data["since"]:
+            entries = entries.filter(at__date__gte=data["since"])
+        if data["until"]:
+            entries = entries.filter(at__date__lte=data["until"])
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "people/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -31,6 +31,10 @@ LOGGED_IN = dict.fromkeys(ROLES[1:], 200)
 PARTIES = {"employee": 200, "manager": 200}
 PARTIES_POST = {"employee": 302, "manager": 302}
 GOAL_KEEPERS_A = {"hr": 200, "manager": 200, "director": 200}
+# Who watches a cycle's figures: HR for the units, and the heads of unit over their subtree.
+WATCHERS_A = {"hr": 200, "director": 200, "manager": 200}
+WATCHERS_B = {"hr": 200, "hr_scoped_other": 200, "director": 200, "other_manager": 200}
+WATCHERS_ALL = {**WATCHERS_A, **WATCHERS_B}
 
 
 def url_names(resolver=None, namespace=""):
@@ -79,6 +83,9 @@ MATRIX = [
     ("people:import_detail", lambda o: {"pk": o.org_import.pk}, "get", HR_ONLY, 404),
     ("people:import_apply", lambda o: {"pk": o.org_import.pk}, "post", {"hr": 302}, 404),
     ("people:import_apply", lambda o: {"pk": o.org_import.pk}, "get", {}, 405),
+    # The audit log: HR for the whole organisation and administrators; scoped HR does not
+    # see who did what elsewhere.
+    ("people:audit_log", None, "get", {"hr": 200, "admin": 200}, 404),
     # Cycles: HR pages. Scoped HR of department B sees the university-wide cycle (it covers B)
     # but may not change it (it covers A too).
     ("interviews:cycle_list", None, "get", {"hr": 200, "hr_scoped_other": 200}, 404),
@@ -97,6 +104,64 @@ MATRIX = [
     ("interviews:cycle_launch", lambda o: {"pk": o.draft.pk}, "post", {"hr": 302}, 404),
     ("interviews:cycle_add_missing", lambda o: {"pk": o.cycle.pk}, "post", {"hr": 302}, 404),
     ("interviews:cycle_close", lambda o: {"pk": o.cycle.pk}, "post", {"hr": 302}, 404),
+    # The dashboard: HR and heads of unit, each over their own units. Status only.
+    ("interviews:cycle_dashboard", lambda o: {"pk": o.cycle.pk}, "get", WATCHERS_ALL, 404),
+    ("interviews:cycle_dashboard", lambda o: {"pk": o.cycle_a.pk}, "get", WATCHERS_A, 404),
+    ("interviews:cycle_dashboard", lambda o: {"pk": o.draft.pk}, "get", {}, 404),
+    ("interviews:cycle_dashboard_csv", lambda o: {"pk": o.cycle.pk}, "get", WATCHERS_ALL, 404),
+    ("interviews:cycle_dashboard_csv", lambda o: {"pk": o.cycle_a.pk}, "get", WATCHERS_A, 404),
+    ("interviews:cycle_progress", lambda o: {"pk": o.cycle.pk}, "get", WATCHERS_ALL, 404),
+    ("interviews:cycle_progress", lambda o: {"pk": o.cycle_a.pk}, "get", WATCHERS_A, 404),
+    ("interviews:cycle_progress_csv", lambda o: {"pk": o.cycle.pk}, "get", WATCHERS_ALL, 404),
+    ("interviews:cycle_progress_csv", lambda o: {"pk": o.cycle_a.pk}, "get", WATCHERS_A, 404),
+    ("interviews:cycle_unit", lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_a.pk}, "get", WATCHERS_A, 404),
+    ("interviews:cycle_unit", lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_b.pk}, "get", WATCHERS_B, 404),
+    # A unit outside the cycle's tree has no figures in it, for anybody.
+    ("interviews:cycle_unit", lambda o: {"pk": o.cycle_a.pk, "unit_pk": o.unit_b.pk}, "get", {}, 404),
+    (
+        "interviews:cycle_unit_csv",
+        lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_a.pk},
+        "get",
+        WATCHERS_A,
+        404,
+    ),
+    (
+        "interviews:cycle_unit_csv",
+        lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_b.pk},
+        "get",
+        WATCHERS_B,
+        404,
+    ),
+    (
+        "interviews:cycle_unit_managers",
+        lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_a.pk},
+        "get",
+        WATCHERS_A,
+        404,
+    ),
+    (
+        "interviews:cycle_unit_managers",
+        lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_b.pk},
+        "get",
+        WATCHERS_B,
+        404,
+    ),
+    # Nudging is HR's, for its own units; a head of unit sees the figures but does not nudge.
+    (
+        "interviews:cycle_unit_nudge",
+        lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_a.pk},
+        "post",
+        {"hr": 302},
+        404,
+    ),
+    (
+        "interviews:cycle_unit_nudge",
+        lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_b.pk},
+        "post",
+        {"hr": 302, "hr_scoped_other": 302},
+        404,
+    ),
+    ("interviews:cycle_unit_nudge", lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_a.pk}, "get", {}, 405),
     # Interviews: the two parties; HR of the unit sees the status and may cancel or excuse.
     ("interviews:my_interviews", None, "get", LOGGED_IN, 200),
     (
@@ -333,3 +398,34 @@ def test_admin_index_only_for_administrators(client, org, role, status):
     if role != "anonymous":
         client.force_login(getattr(org, role))
     assert client.get(reverse("admin:index")).status_code == status
+
+
+# Every state change is a POST, and a POST without the CSRF token is refused (403) even for
+# the one person it would be allowed to: one case per POST row, with its allowed role.
+CSRF_CASES = [
+    pytest.param(name, kwargs, role, id=f"{name}-{i}-{role}")
+    for i, (name, kwargs, method, expected, default) in enumerate(MATRIX)
+    if method == "post"
+    for role in [next((r for r, code in expected.items() if code < 400 and r != "anonymous"), None)]
+    if role is not None and name not in {"language_set", "logout"}
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "role"), CSRF_CASES)
+def test_every_post_is_refused_without_a_csrf_token(org, name, kwargs, role):
+    from django.test import Client
+
+    org.org_import = OrgImport.objects.create(
+        created_by=org.hr, units_text="code,name,parent_code\n", units_filename="units.csv", report={}
+    )
+    add_cycles(org)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(getattr(org, role))
+    url = reverse(name, kwargs=kwargs(org) if kwargs else None)
+    assert client.post(url).status_code == 403, url
+
+
+def test_csrf_cases_cover_the_state_changes():
+    names = {case.values[0] for case in CSRF_CASES}
+    assert {"interviews:record_sign", "interviews:cycle_launch", "interviews:cycle_unit_nudge"} <= names
+    assert len(CSRF_CASES) >= 20

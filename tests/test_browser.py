@@ -38,8 +38,18 @@ def page(transactional_db, live_server):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.base_url = live_server.url
+        # Anything the Content-Security-Policy refuses (an inline script or style, a
+        # request elsewhere) is a bug in a page: every browser test checks for it.
+        refused = []
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         yield page
         browser.close()
+        assert not refused, refused
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
@@ -129,11 +139,9 @@ def test_prep_form_autosaves_and_a_second_tab_cannot_overwrite(page, org):
     page.get_by_text("Saved at").wait_for(timeout=10_000)
     page.get_by_label("Your answer: Leadership").fill("More regular check-ins, please")
     page.get_by_role("button", name="Save", exact=True).focus()  # leaving the box saves at once
-    page.wait_for_function(
-        "document.querySelector('#prep-status').textContent.includes('Saved at') && "
-        "!document.querySelector('.htmx-request')",
-        timeout=10_000,
-    )
+    # Locator waits, not a JavaScript predicate: the page's CSP forbids evaluating strings.
+    page.locator("#prep-status", has_text="Saved at").wait_for(timeout=10_000)
+    page.locator(".htmx-request").wait_for(state="detached", timeout=10_000)
     page.wait_for_timeout(1500)  # let the debounced save of the last box finish
     page.screenshot(path=ARTIFACTS / "prep-autosaved.png", full_page=True)
     form = PrepForm.objects.get()
@@ -202,3 +210,43 @@ def test_manager_records_and_both_sign_in_the_browser(page, org):
     assert download.value.path().read_bytes().startswith(b"%PDF")
     interview.refresh_from_db()
     assert interview.state == Interview.State.SIGNED and InterviewRecord.objects.get().is_locked
+
+
+@pytest.mark.real_services
+def test_hr_dashboard_opens_sub_units_with_the_keyboard(page, org):
+    from interviews.models import Interview
+    from tests.factories import CycleFactory, InterviewFactory, OrgUnitFactory, UserFactory
+
+    cycle = CycleFactory(name="Talks 2026", units=[org.root])
+    section = OrgUnitFactory(code="A1", name="Section A1", parent=org.unit_a)
+    for state, employee in (("signed", org.employee), ("planned", org.other_employee)):
+        InterviewFactory(cycle=cycle, employee=employee, partner=org.manager, state=state)
+    InterviewFactory(cycle=cycle, employee=UserFactory(unit=section), partner=org.manager, state="scheduled")
+    InterviewFactory(cycle=cycle, employee=org.outsider, partner=org.other_manager, state="excused")
+    assert Interview.objects.count() == 4
+
+    log_in(page, org.hr.email)
+    page.goto(page.base_url + f"/cycles/{cycle.pk}/dashboard/")
+    assert page.get_by_role("img", name="Where each unit stands").is_visible()
+    table = page.locator("table.dashboard-table")
+    assert table.get_by_role("link", name="Department A", exact=True).is_visible()
+    assert table.get_by_text("Section A1").count() == 0  # the third level loads when opened
+    toggle = page.get_by_role("button", name="Sub-units of Department A")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.focus()
+    page.keyboard.press("Enter")
+    section_row = table.get_by_role("link", name="Section A1", exact=True)
+    section_row.wait_for()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.screenshot(path=ARTIFACTS / "dashboard-hr.png", full_page=True)
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert section_row.is_hidden()
+
+    # The head of department A reaches the dashboard from home and sees department A only.
+    log_in(page, org.manager.email)
+    page.get_by_role("link", name="Dashboard: Talks 2026").click()
+    assert "Department A" in page.inner_text("main") and "Department B" not in page.inner_text("main")
+    page.get_by_role("link", name="Over time").click()
+    assert page.get_by_role("heading", name="Completion week by week").is_visible()
+    page.screenshot(path=ARTIFACTS / "dashboard-progress-head.png", full_page=True)

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from interviews import services
+from interviews.dashboard import dashboard_cycles, dashboard_viewer
 from interviews.forms import (
     CloseCycleForm,
     CycleForm,
@@ -54,6 +55,11 @@ def home(request):
         "hr_units": list(role.units.all()) if role and not role.whole_organisation else [],
         "open_cycles": list(cycles_visible_to(user).filter(state=Cycle.State.OPEN)[:5]) if role else [],
     }
+    if context["headed_units"] and not role:
+        viewer = dashboard_viewer(user)
+        context["head_cycles"] = (
+            list(dashboard_cycles(viewer).filter(state=Cycle.State.OPEN)[:5]) if viewer else []
+        )
     return render(request, "home.html", context)
 
 

@@ -23,6 +23,7 @@ from interviews.selectors import (
     record_pdf_readable_by,
 )
 from interviews.views.common import _int, _interview, _party_interview, run_step
+from people.audit import audit
 
 # --- the interview record --------------------------------------------------------------
 
@@ -187,6 +188,7 @@ def record_pdf(request, pk, number):
     if not record_pdf_readable_by(interview, request.user):
         raise Http404
     record = get_object_or_404(InterviewRecord, interview=interview, number=number, locked_at__isnull=False)
+    audit("summary_downloaded", obj=record, detail=f"interview={interview.pk} v{record.number}")
     response = FileResponse(record.pdf.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="interview-summary-v{record.number}.pdf"'
     return response

@@ -154,7 +154,7 @@ def test_outsiders_cannot_save_or_share(client, org, interview):
 def test_too_long_an_answer_is_refused_with_a_message(org, interview):
     with pytest.raises(ValidationError) as caught:
         save(interview, org.employee, 0, work_tasks="x" * 20_001)
-    assert "20001 characters long; the most a section takes is 20000" in str(caught.value)
+    assert "20001 characters long; the most is 20000" in str(caught.value)
     assert not PrepForm.objects.exists()
 
 
@@ -239,3 +239,21 @@ def test_manager_gets_job_kind_prompts_phrased_for_the_manager(login, org, inter
     page = page_for(login(org.manager), interview).content.decode()
     assert "Is the employee&#x27;s distribution of duties" in page
     assert "How is your time divided between research" not in page
+
+
+def test_a_null_character_is_refused_with_a_message_not_a_crash(login, org):
+    from interviews.models import Cycle, Interview
+    from tests.factories import CycleFactory, InterviewFactory
+
+    interview = InterviewFactory(
+        cycle=CycleFactory(units=[org.root]), employee=org.employee, partner=org.manager
+    )
+    assert Cycle.objects.count() == 1 and Interview.objects.count() == 1
+    response = login(org.employee).post(
+        reverse("interviews:prep_save", args=[interview.pk]),
+        {"work_tasks": "pasted\x00text", "version": "0"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "invisible null character" in response.content.decode()
+    assert not interview.prep_forms.exists()
