@@ -14,6 +14,21 @@ from interviews.models import Cycle, Interview
 from people.models import OrgUnit, User
 
 
+class UnitsField(forms.ModelMultipleChoiceField):
+    """Choice of units that answers an id beyond 64 bits as a wrong choice.
+
+    SQLite cannot even compare such a number, so Django's own check would end in a 500.
+    """
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(pk, str) and pk.strip().lstrip("-").isdigit() and abs(int(pk)) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+
 class CycleForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -30,6 +45,7 @@ class CycleForm(forms.ModelForm):
             "prep_reminder_days",
             "archive_for_hr",
         ]
+        field_classes = {"units": UnitsField}
         widgets = {
             "opens_on": DateInput(),
             "closes_on": DateInput(),
@@ -162,6 +178,7 @@ class ActionForm(forms.Form):
     other = forms.CharField(
         label=_("The other person"),
         required=False,
+        max_length=254,
         help_text=_("Employee number or email, if another person."),
     )
     what = forms.CharField(label=_("What"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
