@@ -17,6 +17,12 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's reset form, with the email sent by a Celery task in the user's language."""
 
+    def get_users(self, email):
+        # Django leaves out accounts without a usable password, as if they signed in
+        # elsewhere. Here nobody does: imported people have no password yet, and this link
+        # is how they choose their first one.
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
     def send_mail(
         self,
         subject_template_name,

@@ -3,62 +3,9 @@
 Screenshots land in tests/artifacts/ for a person to look at.
 """
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import PASSWORD, need_service
-
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page(transactional_db, live_server):
-    need_service(
-        "Chromium", Path(CHROMIUM).exists() or bool(shutil.which("chromium")), "apt-get install chromium"
-    )
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop; the test's own ORM calls are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.base_url = live_server.url
-        # Anything the Content-Security-Policy refuses (an inline script or style, a
-        # request elsewhere) is a bug in a page: every browser test checks for it.
-        refused = []
-        page.on(
-            "console",
-            lambda message: (
-                refused.append(message.text) if "Content Security Policy" in message.text else None
-            ),
-        )
-        yield page
-        browser.close()
-        assert not refused, refused
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def log_in(page, email):
-    page.context.clear_cookies()
-    page.goto(page.base_url + "/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+from tests.conftest import ARTIFACTS, PASSWORD, log_in
 
 
 @pytest.mark.real_services

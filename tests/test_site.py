@@ -49,6 +49,38 @@ def test_password_reset_sends_a_working_link_in_the_users_language(
     assert signed_in.status_code == 302 and signed_in.url == reverse("home")
 
 
+def test_an_imported_person_chooses_a_first_password_through_the_reset_link(
+    client, org, django_capture_on_commit_callbacks
+):
+    from people.importing import org_import_apply
+
+    report = org_import_apply(
+        units_data="code,name,parent_code,head_employee_number\nA,Department A,,\n",
+        people_data="employee_number,given_name,family_name,email,job_kind,unit_code,partner_employee_number,partner_kind\n"
+        "7001,Nina,Ny,nina@example.org,administrative,A,,\n",
+    )
+    assert report.bad_rows == 0, report.errors
+    assert not User.objects.get(email="nina@example.org").has_usable_password()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "Nina@example.org"})
+    assert [m.to for m in mail.outbox] == [["nina@example.org"]]
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "a-New-passw0rd!", "new_password2": "a-New-passw0rd!"},
+    )
+    signed_in = client.post(reverse("login"), {"username": "nina@example.org", "password": "a-New-passw0rd!"})
+    assert signed_in.status_code == 302 and signed_in.url == reverse("home")
+
+
+def test_a_deactivated_person_gets_no_reset_link(client, org):
+    org.employee.is_active = False
+    org.employee.save()
+    client.post(reverse("password_reset"), {"email": "employee@example.org"})
+    assert mail.outbox == []
+
+
 def test_password_reset_for_unknown_address_sends_nothing_and_reveals_nothing(client, org):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert response.status_code == 302 and response.url == reverse("password_reset_done")
