@@ -149,7 +149,9 @@ def test_a_whole_year_in_the_browser(page, tmp_path):
         page.get_by_role("link", name="Åse Ærlig").first.click()
         page.get_by_role("button", name="Mark the interview held").click()
         page.get_by_role("link", name="Write and sign the record").click()
-        page.get_by_label("What we agreed: Work tasks").fill("Hand the first-year lab to a new lecturer by spring.")
+        page.get_by_label("What we agreed: Work tasks").fill(
+            "Hand the first-year lab to a new lecturer by spring."
+        )
         page.get_by_label("Conclusions").fill("A good year with a heavy teaching load.")
         page.get_by_role("button", name="Save the record").click()
         for who, what, days in (
