@@ -259,8 +259,12 @@ class InterviewRecord(models.Model):
     locked_at = models.DateTimeField(null=True, blank=True)
     content = models.JSONField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
+    # The signed summary in the employee's language, and a copy in the partner's language
+    # when that is another one: each party downloads it in their own.
     pdf = models.FileField(upload_to="records/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_partner = models.FileField(upload_to="records/", blank=True)
+    pdf_partner_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

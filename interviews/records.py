@@ -4,11 +4,12 @@ import datetime
 import hashlib
 import json
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -328,10 +329,19 @@ def _record_sign(
     # Imported here, not at the top: WeasyPrint loads Pango, and only signing needs it.
     from interviews.pdf import render_summary_pdf
 
-    pdf = render_summary_pdf(draft)
+    employee_language = interview.employee.language or settings.LANGUAGE_CODE
+    partner_language = interview.partner.language or settings.LANGUAGE_CODE
+    with translation.override(employee_language):
+        pdf = render_summary_pdf(draft)
     draft.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    # Saving the file and the lock together: the record is never locked without its PDF.
+    # Saving the files and the lock together: the record is never locked without its PDF.
     draft.pdf.save(f"{interview.ics_uid}-v{draft.number}.pdf", ContentFile(pdf), save=False)
+    if partner_language != employee_language:
+        with translation.override(partner_language):
+            pdf = render_summary_pdf(draft)
+        draft.pdf_partner_sha256 = hashlib.sha256(pdf).hexdigest()
+        name = f"{interview.ics_uid}-v{draft.number}-{partner_language}.pdf"
+        draft.pdf_partner.save(name, ContentFile(pdf), save=False)
     draft.save()
     interview.state = Interview.State.SIGNED
     interview.version += 1
@@ -398,9 +408,10 @@ def record_verify(
         # The stored hash must still be the hash of the stored content: tampering shows here.
         if sha256_of(record.content) != record.content_hash:
             continue
-        if wanted_pdf and wanted_pdf == record.pdf_sha256:
+        pdf_hashes = {h for h in (record.pdf_sha256, record.pdf_partner_sha256) if h}
+        if wanted_pdf and wanted_pdf in pdf_hashes:
             return record
-        if wanted_hash and wanted_hash in (record.content_hash, record.pdf_sha256):
+        if wanted_hash and wanted_hash in {record.content_hash, *pdf_hashes}:
             return record
     return None
 

@@ -134,6 +134,14 @@ FLAGS = [
 ]
 
 
+def pytest_collection_modifyitems(items):
+    # Browser tests carry the "browser" mark, so a run can leave them out (CI's SQLite pass
+    # does: it runs them once, on PostgreSQL).
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture
 def page(transactional_db, live_server):
     need_service(

@@ -174,7 +174,7 @@ def test_hr_dashboard_opens_sub_units_with_the_keyboard(page, org):
 
     log_in(page, org.hr.email)
     page.goto(page.base_url + f"/cycles/{cycle.pk}/dashboard/")
-    assert page.get_by_role("img", name="Where each unit stands").is_visible()
+    assert page.get_by_role("figure", name="Where each unit stands").is_visible()
     table = page.locator("table.dashboard-table")
     assert table.get_by_role("link", name="Department A", exact=True).is_visible()
     assert table.get_by_text("Section A1").count() == 0  # the third level loads when opened

@@ -189,7 +189,9 @@ def record_pdf(request, pk, number):
         raise Http404
     record = get_object_or_404(InterviewRecord, interview=interview, number=number, locked_at__isnull=False)
     audit("summary_downloaded", obj=record, detail=f"interview={interview.pk} v{record.number}")
-    response = FileResponse(record.pdf.open("rb"), content_type="application/pdf")
+    # The partner has a copy in their own language when it differs from the employee's.
+    own = record.pdf_partner if request.user.pk == interview.partner_id and record.pdf_partner else record.pdf
+    response = FileResponse(own.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="interview-summary-v{record.number}.pdf"'
     return response
 

@@ -251,3 +251,5 @@ def test_invitation_email_is_in_the_recipients_language(org, interview, django_c
     to_manager = next(m for m in mail.outbox if m.to == ["manager@example.org"])
     assert to_manager.subject.startswith("Performance assessment interview with Eva Employee")
     assert to_employee.subject.startswith("Medarbeidersamtale med Mona Manager")
+    assert to_employee.subject.endswith("mandag 22. mars 2027, 10:00")  # a Norwegian date
+    assert to_manager.subject.endswith("Monday 22 March 2027, 10:00")

@@ -2,7 +2,7 @@
 # same way in both of the interface's languages. Django's own "en" is American.
 DATE_FORMAT = "j F Y"
 TIME_FORMAT = "H:i"
-DATETIME_FORMAT = "j F Y H:i"
+DATETIME_FORMAT = "l j F Y, H:i"  # "Monday 4 May 2026, 10:00"
 YEAR_MONTH_FORMAT = "F Y"
 MONTH_DAY_FORMAT = "j F"
 SHORT_DATE_FORMAT = "d/m/Y"
