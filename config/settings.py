@@ -11,6 +11,8 @@ SESSION_IDLE_MINUTES   signed out after this long without a request (default 60)
 SESSION_MAX_HOURS      signed out this long after signing in, however active (default 12)
 LOGIN_FAILURE_LIMIT    wrong passwords before an account is locked from that address (default 5)
 LOGIN_LOCKOUT_MINUTES  how long that lock lasts (default 15)
+S3_BUCKET      stored files (signed summaries) in this S3-compatible bucket instead of MEDIA_ROOT;
+               with S3_ENDPOINT_URL, S3_REGION, and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
 """
 
 import os
@@ -188,8 +190,29 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Signed summaries go through Django's storage API: on the local disk by default, or in an
+# S3-compatible bucket that every web node and worker shares (django-storages), so that
+# no node keeps anything another one needs.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+DEFAULT_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            # Summaries are confidential: private objects, served only through the app's
+            # own access check, never by a public or pre-signed URL.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
