@@ -1,0 +1,275 @@
+#!/usr/bin/env python
+"""More than one node, for real: two gunicorn instances and two Celery workers on one
+PostgreSQL, one Redis and one S3-compatible bucket (moto's server), as
+`docker compose up --scale web=2 --scale worker=2` runs them.
+
+    python bench/scale.py      (CI runs it; needs PostgreSQL on 127.0.0.1:5432 and redis-server)
+
+1. A session started on one web node is valid on the other (sessions in PostgreSQL).
+2. A record signed through node A downloads through node B, byte for byte, from the bucket.
+3. Eight reminder sweeps queued at once and shared by the two workers send every reminder
+   exactly once.
+
+Prints a table of checks, writes bench/results.json (scale_* keys) and exits 1 if a check
+failed. Everything runs on 127.0.0.1, in a throw-away database and its own ports.
+"""
+
+import collections
+import email
+import email.policy
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from faults import Browser, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+DB_NAME = "appraisal_scale"
+PG = os.environ.get("SCALE_PG", "postgres://postgres@127.0.0.1:5432")
+
+PREPARE = """
+import datetime
+from django.utils import timezone
+from interviews.models import Interview, InterviewRecord
+from interviews import records
+interview = Interview.objects.filter(employee__email="employee@demo.example", cycle__state="open").get()
+Interview.objects.filter(pk=interview.pk).update(
+    state="held", starts_at=timezone.now() - datetime.timedelta(hours=3), duration_minutes=60
+)
+interview.refresh_from_db()
+draft = InterviewRecord.objects.filter(interview=interview, locked_at__isnull=True).first()
+records.record_save(
+    interview=interview, by=interview.partner, values={"conclusions": "Signed across two nodes."},
+    expected_version=draft.edit_version if draft else 0,
+)
+records._record_sign(interview=interview, by=interview.partner, password=None)
+print(interview.pk)
+"""
+
+WAIT_SENT = """
+from people.models import ReminderDelivery as R
+print(R.objects.count(), R.objects.filter(status="sent").count())
+"""
+
+# The reminders that go out by email (people choose per kind; every one shows in the app),
+# and how many in-app notices the deliveries made.
+DELIVERIES = """
+import json
+from people.models import Notification, ReminderDelivery as R
+from people.reminders import WANTS_EMAIL
+emailed = [
+    (d.recipient.email, d.subject) for d in R.objects.select_related("recipient")
+    if d.recipient.is_active and getattr(d.recipient, WANTS_EMAIL[d.kind])
+]
+print(json.dumps({"emailed": emailed, "notices": Notification.objects.count()}))
+"""
+
+
+def main() -> int:
+    for program in ("redis-server", "psql"):
+        if not shutil.which(program):
+            print(f"{program} is not installed")
+            return 1
+    work = Path(tempfile.mkdtemp(prefix="appraisal-scale-"))
+    redis_port, s3_port, port_a, port_b = free_port(), free_port(), free_port(), free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}},
+        "DATABASE_URL": f"{PG}/{DB_NAME}",
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "VAR_DIR": str(work / "var"),
+        "S3_BUCKET": "summaries",
+        "S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
+        "S3_REGION": "eu-north-1",
+        "AWS_ACCESS_KEY_ID": "scale",
+        "AWS_SECRET_ACCESS_KEY": "scale",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(work / "mail"),
+        "CELERY_TASK_ALWAYS_EAGER": "",
+    }
+
+    def manage(*args: str, **extra) -> str:
+        result = subprocess.run(
+            [PYTHON, "manage.py", *args], cwd=ROOT, env={**env, **extra}, capture_output=True, text=True
+        )
+        if result.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)}: {result.stderr[-2000:]}")
+        return result.stdout
+
+    def shell(code: str, **extra) -> str:
+        return manage("shell", "--no-imports", "-c", code, **extra).strip()
+
+    def sql(statement: str) -> None:
+        subprocess.run(["psql", f"{PG}/postgres", "-qAtc", statement], check=True, capture_output=True)
+
+    def start(name: str, command: list[str]) -> subprocess.Popen:
+        log = open(work / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+        processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+        return processes[-1]
+
+    sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    sql(f"CREATE DATABASE {DB_NAME}")
+    processes: list[subprocess.Popen] = []
+    checks: list[tuple[str, bool, str]] = []
+
+    def check(name: str, ok: bool, detail: str = "") -> None:
+        checks.append((name, ok, detail))
+
+    try:
+        start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""])
+        start("s3", [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(s3_port)])
+        for _ in range(50):
+            try:
+                urllib.request.urlopen(env["S3_ENDPOINT_URL"], timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        shell(
+            "import boto3, os; boto3.client('s3', endpoint_url=os.environ['S3_ENDPOINT_URL'],"
+            " region_name='eu-north-1').create_bucket(Bucket='summaries',"
+            " CreateBucketConfiguration={'LocationConstraint': 'eu-north-1'})"
+        )
+        manage("migrate", "--noinput")
+        manage("collectstatic", "--noinput")
+        manage("seed_demo")  # last year's signed summaries go into the bucket too
+        interview_id = shell(PREPARE, CELERY_TASK_ALWAYS_EAGER="1")
+        for name, port in (("web-a", port_a), ("web-b", port_b)):
+            start(name, [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"])
+        for name in ("worker-a", "worker-b"):
+            start(
+                name,
+                [str(BIN / "celery"), "-A", "config", "worker", "-n", f"{name}@%h", "--concurrency", "2"]
+                + ["--loglevel", "INFO", "--prefetch-multiplier", "1"],
+            )
+        node_a, node_b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
+        for base in (node_a, node_b):
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+
+        # 1. One session, two nodes.
+        employee = Browser(node_a)
+        check("employee signs in on node A", employee.log_in("employee@demo.example") == 200)
+        employee.base = node_b
+        check("the same session is valid on node B", employee.page("/") == 200)
+
+        # 2. Signed on A, downloaded from B.
+        employee.base = node_a
+        record_page = f"/interviews/{interview_id}/record/"
+        status, _page = employee.post(
+            f"/interviews/{interview_id}/record/sign/",
+            {"comment": "", "password": "demo"},
+            form_page=record_page,
+        )
+        state = shell(
+            f"from interviews.models import Interview; print(Interview.objects.get(pk={interview_id}).state)"
+        )
+        check("the employee signs through node A", state == "signed", f"{status} {state}")
+        pdf_path = f"/interviews/{interview_id}/record/1/summary.pdf"
+        downloads = {}
+        for name, base in (("A", node_a), ("B", node_b)):
+            employee.base = base
+            with employee.opener.open(base + pdf_path, timeout=30) as response:
+                downloads[name] = response.read()
+        check(
+            "the summary signed on A downloads from B, the same bytes",
+            downloads["B"].startswith(b"%PDF") and downloads["A"] == downloads["B"],
+            f"{len(downloads['B'])} bytes",
+        )
+        keys = shell(
+            "import boto3, os; print(len(boto3.client('s3', endpoint_url=os.environ['S3_ENDPOINT_URL'],"
+            " region_name='eu-north-1').list_objects_v2(Bucket='summaries').get('Contents', [])))"
+        )
+        on_disk = [p for p in (work / "var").rglob("*.pdf")]
+        check(
+            "it is stored in the bucket, not on a node's disk",
+            int(keys) >= 1 and not on_disk,
+            f"{keys} objects, {len(on_disk)} PDF files on disk",
+        )
+
+        # 3. Eight sweeps at once, over two workers: every reminder exactly once.
+        shutil.rmtree(work / "mail", ignore_errors=True)
+        shell("from interviews.tasks import reminders_sweep\nfor _ in range(8): reminders_sweep.delay()")
+        started = time.perf_counter()
+        total = sent = -1
+        while time.perf_counter() - started < 120:
+            total, sent = map(int, shell(WAIT_SENT).split())
+            if total > 0 and total == sent:
+                break
+            time.sleep(1)
+        time.sleep(2)  # a duplicate, if there were one, would land now
+        # The file backend writes each message once; other mail (the signing's notices)
+        # may land there too, so count the reminders' own.
+        deliveries = json.loads(shell(DELIVERIES))
+        wanted = collections.Counter((to, " ".join(subject.split())) for to, subject in deliveries["emailed"])
+        mails = collections.Counter()
+        for path in (work / "mail").glob("*.log"):
+            for chunk in path.read_bytes().split(b"-" * 79 + b"\n"):
+                if chunk.strip():
+                    message = email.message_from_bytes(chunk, policy=email.policy.default)
+                    # A long subject comes folded; unfolded, it is the subject that was sent.
+                    mails[(str(message["To"]), " ".join(str(message["Subject"]).split()))] += 1
+        emailed = collections.Counter({key: mails[key] for key in wanted})
+        check("the sweeps find reminders to send", total > 0, f"{total} deliveries")
+        check("every reminder is sent", total == sent, f"{sent} of {total}")
+        check(
+            "each shows once in the app", deliveries["notices"] == total, f"{deliveries['notices']} notices"
+        )
+        check(
+            "each reminder is emailed exactly once",
+            emailed == wanted and max(wanted.values(), default=0) == 1,
+            f"{sum(emailed.values())} emails for {len(wanted)} reminders"
+            + "".join(f"; missing {key}" for key in list(wanted - emailed)[:2])
+            + "".join(f"; e.g. {key}" for key in list(mails - wanted)[:2]),
+        )
+        logs = {name: (work / f"{name}.log").read_text() for name in ("worker-a", "worker-b")}
+        worked = [name for name, text in logs.items() if "succeeded" in text]
+        check("both workers did some of the work", len(worked) == 2, ", ".join(worked))
+        seconds = time.perf_counter() - started
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        shutil.rmtree(work, ignore_errors=True)
+
+    width = max(len(name) for name, _ok, _detail in checks)
+    for name, ok, detail in checks:
+        print(f"{'ok  ' if ok else 'FAIL'} {name:{width}}  {detail}")
+    results_path = ROOT / "bench" / "results.json"
+    results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    results.update(
+        {
+            "scale_checks_passed": sum(ok for _n, ok, _d in checks),
+            "scale_checks_total": len(checks),
+            "scale_sweeps_to_all_sent_s": round(seconds, 2),
+        }
+    )
+    results_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    return 0 if all(ok for _n, ok, _d in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
