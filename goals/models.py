@@ -79,6 +79,12 @@ class AgreedAction(models.Model):
         indexes = [
             models.Index(fields=["source_model", "source_id"]),
             models.Index(fields=["owner", "status", "due_on"]),
+            # The few open actions among years of finished ones: HR's dashboard counts these.
+            models.Index(
+                fields=["source_id", "due_on"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="goals_action_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:
