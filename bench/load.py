@@ -15,23 +15,15 @@ table and merges load_* figures into bench/results.json.
 import argparse
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
-from faults import free_port
+from harness import BENCH, ROOT, App, free_port, results_merge, sql
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = Path(__file__).resolve().parent
-PYTHON = sys.executable
-BIN = Path(PYTHON).parent
 DB_NAME = "appraisal_load"
-PG = os.environ.get("LOAD_PG", "postgres://postgres@127.0.0.1:5432")
 CONNECTIONS = 8
 
 # What wrk reports, as one JSON line: requests, seconds, latency percentiles in ms, and
@@ -93,77 +85,35 @@ def main() -> int:
         if not shutil.which(program):
             print(f"{program} is not installed (apt-get install wrk postgresql-client)")
             return 1
-    work = Path(tempfile.mkdtemp(prefix="appraisal-load-"))
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}},
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT)]),
-        "DATABASE_URL": f"{PG}/{DB_NAME}",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "VAR_DIR": str(work / "var"),
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-    }
-    env.pop("REDIS_URL", None)  # no broker needed to serve pages; the cache is per process
-
-    def manage(*command: str) -> str:
-        result = subprocess.run(
-            [PYTHON, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True
-        )
-        if result.returncode:
-            raise RuntimeError(f"manage.py {' '.join(command)}: {result.stderr[-3000:]}")
-        return result.stdout.strip()
-
-    def sql(statement: str) -> str:
-        return subprocess.run(
-            ["psql", f"{PG}/postgres", "-qAtc", statement], check=True, capture_output=True, text=True
-        ).stdout.strip()
+    # No broker needed to serve pages (App leaves REDIS_URL out); the cache is per process.
+    app = App(
+        "load",
+        DB_NAME,
+        DJANGO_SETTINGS_MODULE="bench_settings",
+        PYTHONPATH=os.pathsep.join([str(BENCH), str(ROOT)]),
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        CELERY_TASK_ALWAYS_EAGER="1",
+    )
+    manage = app.manage
 
     exists = sql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'") == "1"
     started = time.perf_counter()
     if not (args.keep and exists):
-        sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        sql(f"CREATE DATABASE {DB_NAME}")
+        app.create_database()
         manage("migrate", "--noinput")
         manage("seed_demo", "--employees", str(args.employees), "--without-cycles")
-        sizes = json.loads(
-            manage(
-                "shell",
-                "--no-imports",
-                "-c",
-                "import json, history; print(json.dumps(history.history_create()))",
-            )
-        )
+        sizes = json.loads(app.shell("import json, history; print(json.dumps(history.history_create()))"))
     else:
         sizes = {}
     seeded_s = time.perf_counter() - started
     manage("collectstatic", "--noinput")
-    targets = json.loads(manage("shell", "--no-imports", "-c", TARGETS))
-    script = work / "report.lua"
+    targets = json.loads(app.shell(TARGETS))
+    script = app.work / "report.lua"
     script.write_text(WRK_REPORT)
-    log = open(work / "gunicorn.log", "w")  # noqa: SIM115 - closed with the process
-    web = subprocess.Popen(
-        [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
     rows = []
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        _web, base = app.gunicorn("gunicorn", port, workers=args.workers)
         for name, path, session in targets:
             cookie = f"sessionid={session}"
             request = urllib.request.Request(base + path, headers={"Cookie": cookie})
@@ -183,19 +133,14 @@ def main() -> int:
                 {"page": name, "bytes": size, "rps": report["requests"] / report["seconds"], **report}
             )
     finally:
-        web.terminate()
-        web.wait(timeout=20)
-        if not args.keep:
-            sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        shutil.rmtree(work, ignore_errors=True)
+        app.stop(keep_database=args.keep)
 
     ceiling = rows[0]["rps"]
     print(f"{args.employees} employees {sizes}; seeded in {seeded_s:.0f} s; {args.workers} gunicorn workers")
     print(
         f"{'page':<14} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'of ceiling':>11} {'bad':>5}"
     )
-    results_path = BENCH / "results.json"
-    results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    results = {}
     failed = False
     for row in rows:
         ratio = row["rps"] / ceiling
@@ -217,7 +162,7 @@ def main() -> int:
         )
     results.update({f"load_size_{k}": v for k, v in sizes.items()})
     results["load_employees"] = args.employees
-    results_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    results_merge(results)
     return 1 if failed else 0
 
 

@@ -18,23 +18,13 @@ import collections
 import email
 import email.policy
 import json
-import os
-import secrets
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
-from pathlib import Path
 
-from faults import Browser, free_port
+from harness import BIN, App, Browser, Checks, free_port, results_merge, wait_up
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-BIN = Path(PYTHON).parent
 DB_NAME = "appraisal_scale"
-PG = os.environ.get("SCALE_PG", "postgres://postgres@127.0.0.1:5432")
 
 PREPARE = """
 import datetime
@@ -79,65 +69,28 @@ def main() -> int:
         if not shutil.which(program):
             print(f"{program} is not installed")
             return 1
-    work = Path(tempfile.mkdtemp(prefix="appraisal-scale-"))
     redis_port, s3_port, port_a, port_b = free_port(), free_port(), free_port(), free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}},
-        "DATABASE_URL": f"{PG}/{DB_NAME}",
-        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "VAR_DIR": str(work / "var"),
-        "S3_BUCKET": "summaries",
-        "S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
-        "S3_REGION": "eu-north-1",
-        "AWS_ACCESS_KEY_ID": "scale",
-        "AWS_SECRET_ACCESS_KEY": "scale",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(work / "mail"),
-        "CELERY_TASK_ALWAYS_EAGER": "",
-    }
-
-    def manage(*args: str, **extra) -> str:
-        result = subprocess.run(
-            [PYTHON, "manage.py", *args], cwd=ROOT, env={**env, **extra}, capture_output=True, text=True
-        )
-        if result.returncode:
-            raise RuntimeError(f"manage.py {' '.join(args)}: {result.stderr[-2000:]}")
-        return result.stdout
-
-    def shell(code: str, **extra) -> str:
-        return manage("shell", "--no-imports", "-c", code, **extra).strip()
-
-    def sql(statement: str) -> None:
-        subprocess.run(["psql", f"{PG}/postgres", "-qAtc", statement], check=True, capture_output=True)
-
-    def start(name: str, command: list[str]) -> subprocess.Popen:
-        log = open(work / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
-        processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-        return processes[-1]
-
-    sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    sql(f"CREATE DATABASE {DB_NAME}")
-    processes: list[subprocess.Popen] = []
-    checks: list[tuple[str, bool, str]] = []
-
-    def check(name: str, ok: bool, detail: str = "") -> None:
-        checks.append((name, ok, detail))
-
+    app = App(
+        "scale",
+        DB_NAME,
+        REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+        S3_BUCKET="summaries",
+        S3_ENDPOINT_URL=f"http://127.0.0.1:{s3_port}",
+        S3_REGION="eu-north-1",
+        AWS_ACCESS_KEY_ID="scale",
+        AWS_SECRET_ACCESS_KEY="scale",
+        CELERY_TASK_ALWAYS_EAGER="",
+    )
+    work = app.work
+    app.env.update(
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(work / "mail")
+    )
+    manage, shell, start, check = app.manage, app.shell, app.start, Checks()
+    app.create_database()
     try:
-        start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""])
+        app.redis(redis_port)
         start("s3", [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(s3_port)])
-        for _ in range(50):
-            try:
-                urllib.request.urlopen(env["S3_ENDPOINT_URL"], timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_up(app.env["S3_ENDPOINT_URL"])
         shell(
             "import boto3, os; boto3.client('s3', endpoint_url=os.environ['S3_ENDPOINT_URL'],"
             " region_name='eu-north-1').create_bucket(Bucket='summaries',"
@@ -147,22 +100,14 @@ def main() -> int:
         manage("collectstatic", "--noinput")
         manage("seed_demo")  # last year's signed summaries go into the bucket too
         interview_id = shell(PREPARE, CELERY_TASK_ALWAYS_EAGER="1")
-        for name, port in (("web-a", port_a), ("web-b", port_b)):
-            start(name, [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"])
+        _web_a, node_a = app.gunicorn("web-a", port_a)
+        _web_b, node_b = app.gunicorn("web-b", port_b)
         for name in ("worker-a", "worker-b"):
             start(
                 name,
                 [str(BIN / "celery"), "-A", "config", "worker", "-n", f"{name}@%h", "--concurrency", "2"]
                 + ["--loglevel", "INFO", "--prefetch-multiplier", "1"],
             )
-        node_a, node_b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
-        for base in (node_a, node_b):
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
 
         # 1. One session, two nodes.
         employee = Browser(node_a)
@@ -239,36 +184,22 @@ def main() -> int:
             + "".join(f"; missing {key}" for key in list(wanted - emailed)[:2])
             + "".join(f"; e.g. {key}" for key in list(mails - wanted)[:2]),
         )
-        logs = {name: (work / f"{name}.log").read_text() for name in ("worker-a", "worker-b")}
+        logs = {name: app.log(name) for name in ("worker-a", "worker-b")}
         worked = [name for name, text in logs.items() if "succeeded" in text]
         check("both workers did some of the work", len(worked) == 2, ", ".join(worked))
         seconds = time.perf_counter() - started
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        shutil.rmtree(work, ignore_errors=True)
+        app.stop()
 
-    width = max(len(name) for name, _ok, _detail in checks)
-    for name, ok, detail in checks:
-        print(f"{'ok  ' if ok else 'FAIL'} {name:{width}}  {detail}")
-    results_path = ROOT / "bench" / "results.json"
-    results = json.loads(results_path.read_text()) if results_path.exists() else {}
-    results.update(
+    status = check.report()
+    results_merge(
         {
-            "scale_checks_passed": sum(ok for _n, ok, _d in checks),
-            "scale_checks_total": len(checks),
+            "scale_checks_passed": check.passed,
+            "scale_checks_total": len(check.rows),
             "scale_sweeps_to_all_sent_s": round(seconds, 2),
         }
     )
-    results_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    return 0 if all(ok for _n, ok, _d in checks) else 1
+    return status
 
 
 if __name__ == "__main__":
