@@ -127,3 +127,6 @@ def _year(cycle: Cycle, *, current: bool) -> None:
                 )
             )
     PrepForm.objects.bulk_create(prep, batch_size=5000, ignore_conflicts=True)
+    for role in ("employee", "manager"):  # what prep_share marks on the interview
+        shared = PrepForm.objects.filter(role=role, state="shared").values("interview_id")
+        Interview.objects.filter(pk__in=shared).update(**{f"{role}_shared": True})

@@ -15,13 +15,13 @@ from functools import reduce
 from operator import or_
 
 from django.db import connection
-from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
 from goals.models import AgreedAction
-from interviews.models import Cycle, Interview, InterviewRecord, PrepForm
+from interviews.models import Cycle, Interview, InterviewRecord
 from interviews.records import RECORD_LABEL
 from people.models import HRRole, OrgUnit, User
 from people.selectors import current_lines, hr_role_of
@@ -203,31 +203,27 @@ def dashboard_units(
     return _roll_up(units, own)
 
 
-def _state_and_prep_counts(interviews: QuerySet[Interview], group: str, **extra) -> QuerySet:
+def _state_and_prep_counts(interviews: QuerySet[Interview], group: str, **extra) -> list[dict]:
     """Interviews per state and shared prep forms per side, grouped by a column.
 
-    Each side's shared form is a join of at most one row (one form per side), so the
-    counts need no DISTINCT over a multiplied join.
+    One pass over the cycle's interviews: the share flags are on the interview itself, so
+    no prep form is read.
     """
-    shared = {"prep_forms__state": PrepForm.State.SHARED}
-    return (
-        interviews.alias(
-            employee_prep=FilteredRelation(
-                "prep_forms", condition=Q(prep_forms__role=PrepForm.Role.EMPLOYEE, **shared)
-            ),
-            manager_prep=FilteredRelation(
-                "prep_forms", condition=Q(prep_forms__role=PrepForm.Role.MANAGER, **shared)
-            ),
-        )
-        .values(group)
+    rows = list(
+        interviews.values(group)
         .annotate(
             **{state: Count("pk", filter=Q(state=state)) for state in STATES},
-            employee_shared=Count("employee_prep"),
-            manager_shared=Count("manager_prep"),
+            # Named apart from the flags themselves, which the ORM won't let a count shadow.
+            employee_shared_n=Count("pk", filter=Q(employee_shared=True)),
+            manager_shared_n=Count("pk", filter=Q(manager_shared=True)),
             **extra,
         )
         .order_by()
     )
+    for row in rows:
+        row["employee_shared"] = row.pop("employee_shared_n")
+        row["manager_shared"] = row.pop("manager_shared_n")
+    return rows
 
 
 def cycle_units_query(cycle: Cycle, viewer: Viewer) -> QuerySet[OrgUnit]:
@@ -362,19 +358,6 @@ def unit_interviews(cycle: Cycle, viewer: Viewer, unit: OrgUnit) -> QuerySet[Int
     return interviews.order_by("employee__family_name", "employee__given_name", "pk")
 
 
-def prep_shared(interviews: QuerySet[Interview]) -> set[tuple[int, str]]:
-    """(interview id, role) of every shared prep form of these interviews: one query.
-
-    Asked separately for the rows shown, not as a subquery per row of the whole sorted
-    list, which would test every interview of a large unit to show a hundred.
-    """
-    return set(
-        PrepForm.objects.filter(
-            interview__in=interviews.order_by().values("pk"), state=PrepForm.State.SHARED
-        ).values_list("interview_id", "role")
-    )
-
-
 def action_counts(
     cycle: Cycle, interviews: QuerySet[Interview], *, today: datetime.date | None = None
 ) -> dict[int, dict[str, int]]:
@@ -428,7 +411,6 @@ def managers_of(cycle: Cycle, viewer: Viewer, unit: OrgUnit | None, *, now=None)
         past_not_held=Count("pk", filter=Q(state=Interview.State.SCHEDULED, starts_at__lt=now)),
         next_meeting=Min("starts_at", filter=Q(state=Interview.State.SCHEDULED, starts_at__gte=now)),
     )
-    rows = list(rows)
     partners = User.objects.in_bulk([row["partner_id"] for row in rows])
     late = cycle.launched_at is not None and now - cycle.launched_at >= BEHIND_AFTER
     result = []

@@ -157,4 +157,6 @@ def demo_cycles_create(*, today: datetime.date | None = None) -> tuple[Cycle, Cy
                     shared_at=timezone.now() if shares else None,
                     work_tasks="Notes for the talk.",
                 )
+                if shares:
+                    Interview.objects.filter(pk=interview.pk).update(**{f"{role}_shared": True})
     return last, current

@@ -118,6 +118,11 @@ class Interview(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Whether each party's prep form is shared: the forms' state, copied here by prep_share
+    # (and cleared when a new partner starts over), so that lists, reminders and HR's
+    # figures read one row per interview instead of joining every year's prep forms.
+    employee_shared = models.BooleanField(_("employee's prep shared"), default=False)
+    manager_shared = models.BooleanField(_("manager's prep shared"), default=False)
 
     class Meta:
         verbose_name = _("interview")

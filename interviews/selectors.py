@@ -83,21 +83,10 @@ def interviews_visible_to(user: User) -> QuerySet[Interview]:
     return Interview.objects.filter(query).select_related("cycle", "employee", "partner", "unit")
 
 
-def with_prep_status(interviews: QuerySet[Interview]) -> QuerySet[Interview]:
-    """Annotate whether each party has shared their prep form (status only, never content)."""
-    shared = PrepForm.objects.filter(interview=OuterRef("pk"), state=PrepForm.State.SHARED)
-    return interviews.annotate(
-        employee_shared=Exists(shared.filter(role=PrepForm.Role.EMPLOYEE)),
-        manager_shared=Exists(shared.filter(role=PrepForm.Role.MANAGER)),
-    )
-
-
 def interviews_held_by(user: User) -> QuerySet[Interview]:
-    """The manager's list: interviews they hold in open cycles, with preparation status."""
-    return with_prep_status(
-        Interview.objects.filter(partner=user, cycle__state=Cycle.State.OPEN).select_related(
-            "cycle", "employee", "employee__unit"
-        )
+    """The manager's list: interviews they hold in open cycles (with each side's prep status)."""
+    return Interview.objects.filter(partner=user, cycle__state=Cycle.State.OPEN).select_related(
+        "cycle", "employee", "employee__unit"
     )
 
 

@@ -492,6 +492,8 @@ def prep_share(*, interview: Interview, author: User) -> PrepForm:
     prep.state = PrepForm.State.SHARED
     prep.shared_at = timezone.now()
     prep.save(update_fields=["state", "shared_at", "updated_at"])
+    Interview.objects.filter(pk=interview.pk).update(**{f"{role}_shared": True})
+    setattr(interview, f"{role}_shared", True)
     reader = interview.partner if role == PrepForm.Role.EMPLOYEE else interview.employee
     message = _prep_shared_message(interview, author=author, reader=reader)
     transaction.on_commit(lambda: queue_email(**message))
@@ -611,7 +613,7 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
         line = lines.get(interview.employee_id)
         if line is None or line.partner_id == interview.partner_id or not line.partner.is_active:
             continue
-        fields = ["partner", "version", "updated_at"]
+        fields = ["partner", "manager_shared", "version", "updated_at"]
         if interview.state == Interview.State.SCHEDULED:
             interview.ics_sequence += 1
             invitations_send_on_commit(interview, kind="cancelled")
@@ -619,7 +621,9 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
             interview.starts_at = interview.duration_minutes = None
             interview.place = ""
             fields += ["ics_sequence", "state", "starts_at", "duration_minutes", "place"]
+        # The new partner prepares afresh; the old partner's form is not theirs to share.
         PrepForm.objects.filter(interview=interview, role=PrepForm.Role.MANAGER).delete()
+        interview.manager_shared = False
         old_partner = interview.partner_id
         interview.partner = line.partner
         interview.version += 1

@@ -14,7 +14,6 @@ from django.utils.translation import ngettext
 
 from goals.models import AgreedAction
 from interviews.models import Cycle, Interview
-from interviews.selectors import with_prep_status
 from people.models import ReminderDelivery, User
 from people.reminders import Reminder, deliveries_create, deliveries_due, deliveries_queue
 
@@ -35,11 +34,11 @@ def prep_reminders(now: datetime.datetime, interviews=None, *, nudge: str = "") 
     """
     today = timezone.localdate(now)
     found = []
-    interviews = with_prep_status(
-        (Interview.objects.all() if interviews is None else interviews).filter(
-            state=Interview.State.SCHEDULED, cycle__state=Cycle.State.OPEN, starts_at__gt=now
-        )
-    ).select_related("cycle", "employee", "partner")
+    interviews = (
+        (Interview.objects.all() if interviews is None else interviews)
+        .filter(state=Interview.State.SCHEDULED, cycle__state=Cycle.State.OPEN, starts_at__gt=now)
+        .select_related("cycle", "employee", "partner")
+    )
     for interview in interviews:
         meeting_day = timezone.localdate(interview.starts_at)
         if not nudge and (meeting_day - today).days > interview.cycle.prep_reminder_days:

@@ -256,11 +256,8 @@ def cycle_unit(request, pk, unit_pk):
     page = Paginator(interviews, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
     shown = Interview.objects.filter(pk__in=[i.pk for i in page])
     counts = dashboard.action_counts(cycle, shown)
-    shared = dashboard.prep_shared(shown)
     for interview in page:
         interview.actions = counts.get(interview.pk, {})
-        interview.employee_shared = (interview.pk, "employee") in shared
-        interview.manager_shared = (interview.pk, "manager") in shared
     can_nudge = cycle.state == Cycle.State.OPEN and viewer.nudges_in(unit)
     return render(
         request,
@@ -282,7 +279,6 @@ def cycle_unit_csv(request, pk, unit_pk):
     unit = _unit(cycle, viewer, unit_pk)
     interviews = dashboard.unit_interviews(cycle, viewer, unit)
     counts = dashboard.action_counts(cycle, interviews)
-    shared = dashboard.prep_shared(interviews)
 
     def when(value):
         return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
@@ -309,8 +305,8 @@ def cycle_unit_csv(request, pk, unit_pk):
             str(i.partner),
             i.get_state_display(),
             when(i.starts_at),
-            yes if (i.pk, "employee") in shared else no,
-            yes if (i.pk, "manager") in shared else no,
+            yes if i.employee_shared else no,
+            yes if i.manager_shared else no,
             counts.get(i.pk, {}).get("total", 0),
             counts.get(i.pk, {}).get("open", 0),
             counts.get(i.pk, {}).get("overdue", 0),

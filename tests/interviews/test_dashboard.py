@@ -79,6 +79,7 @@ def cycle(org):
         state="scheduled",
         starts_at=now + datetime.timedelta(days=5),
         duration_minutes=60,
+        employee_shared=True,  # as prep_share marks it
     )
     for role, author, state in (
         ("employee", org.other_employee, "shared"),
@@ -268,6 +269,7 @@ def _big_cycle(org, units: int, per_unit: int):
                 duration_minutes=60,
             )
             PrepForm.objects.create(interview=interview, role="employee", author=person, state="shared")
+            Interview.objects.filter(pk=interview.pk).update(employee_shared=True)
         UserFactory(unit=unit)  # nobody's partner: counted as without a partner
     return cycle
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interviews.models import PrepForm
+from interviews.services import prep_share
 from people.importing import org_import_apply
 from people.models import ReportingLine
 from people.services import reporting_line_change
@@ -24,6 +25,8 @@ def test_changing_the_partner_moves_the_open_interview(login, org):
     cycle = CycleFactory(units=[org.root])
     interview = InterviewFactory(cycle=cycle, employee=org.employee, partner=org.manager)
     _prepared(interview, org)
+    prep_share(interview=interview, author=org.employee)
+    prep_share(interview=interview, author=org.manager)
     url = reverse("interviews:interview_detail", args=[interview.pk])
     assert login(org.manager).get(url).status_code == 200
     line = ReportingLine.objects.get(employee=org.employee, valid_to__isnull=True)
@@ -39,6 +42,10 @@ def test_changing_the_partner_moves_the_open_interview(login, org):
     assert interview.partner == org.other_manager and interview.state == "planned"
     # The old manager's own preparation went with them; the employee's stays.
     assert list(PrepForm.objects.values_list("role", flat=True)) == ["employee"]
+    # The new partner's list shows the employee's shared prep, and theirs still to do.
+    page = login(org.other_manager).get(reverse("interviews:my_interviews")).content.decode()
+    assert 'Employee: <span class="text-success">yes</span>' in page
+    assert "You: not yet" in page
 
 
 def test_a_booked_meeting_is_cancelled_for_the_new_partner_to_book(org, django_capture_on_commit_callbacks):

@@ -102,12 +102,13 @@ def test_a_simulated_spring_sends_exactly_these_reminders(org, year, django_capt
 
 
 def test_reminders_stop_when_done_shared_or_reviewed(org, year, django_capture_on_commit_callbacks):
-    from interviews.models import PrepForm
+    from interviews.models import Interview, PrepForm
 
     AgreedAction.objects.filter(what="Write the report").update(status="done")
     AgreedAction.objects.filter(what="Book the course").update(reviewed_at=at((3, 1)))
     interview = org.employee.interviews.get()
     PrepForm.objects.create(interview=interview, role="employee", author=org.employee, state="shared")
+    Interview.objects.filter(pk=interview.pk).update(employee_shared=True)
     with time_machine.travel(at((3, 14)), tick=False):
         sweep(django_capture_on_commit_callbacks)
     assert [m.to[0] for m in mail.outbox] == ["manager@example.org"]  # only the manager's prep is missing
