@@ -85,11 +85,13 @@ def main() -> int:
         if not shutil.which(program):
             print(f"{program} is not installed (apt-get install wrk postgresql-client)")
             return 1
-    port = free_port()
-    # No broker needed to serve pages (App leaves REDIS_URL out); the cache is per process.
+    port, redis_port = free_port(), free_port()
+    # As production runs: the cache and the sessions in a Redis of its own (tasks run
+    # eagerly: no worker is needed to serve pages).
     app = App(
         "load",
         DB_NAME,
+        REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
         DJANGO_SETTINGS_MODULE="bench_settings",
         PYTHONPATH=os.pathsep.join([str(BENCH), str(ROOT)]),
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
@@ -99,20 +101,22 @@ def main() -> int:
 
     exists = sql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'") == "1"
     started = time.perf_counter()
-    if not (args.keep and exists):
-        app.create_database()
-        manage("migrate", "--noinput")
-        manage("seed_demo", "--employees", str(args.employees), "--without-cycles")
-        sizes = json.loads(app.shell("import json, history; print(json.dumps(history.history_create()))"))
-    else:
-        sizes = {}
-    seeded_s = time.perf_counter() - started
-    manage("collectstatic", "--noinput")
-    targets = json.loads(app.shell(TARGETS))
-    script = app.work / "report.lua"
-    script.write_text(WRK_REPORT)
     rows = []
     try:
+        app.redis(redis_port)
+        if not (args.keep and exists):
+            app.create_database()
+            manage("migrate", "--noinput")
+            manage("seed_demo", "--employees", str(args.employees), "--without-cycles")
+            sizes = json.loads(app.shell("import json, history; print(json.dumps(history.history_create()))"))
+        else:
+            manage("migrate", "--noinput")  # a kept database gets this checkout's migrations
+            sizes = {}
+        seeded_s = time.perf_counter() - started
+        manage("collectstatic", "--noinput")
+        targets = json.loads(app.shell(TARGETS))
+        script = app.work / "report.lua"
+        script.write_text(WRK_REPORT)
         _web, base = app.gunicorn("gunicorn", port, workers=args.workers)
         for name, path, session in targets:
             cookie = f"sessionid={session}"

@@ -11,6 +11,7 @@ SESSION_IDLE_MINUTES   signed out after this long without a request (default 60)
 SESSION_MAX_HOURS      signed out this long after signing in, however active (default 12)
 LOGIN_FAILURE_LIMIT    wrong passwords before an account is locked from that address (default 5)
 LOGIN_LOCKOUT_MINUTES  how long that lock lasts (default 15)
+DASHBOARD_CACHE_SECONDS  how long HR's dashboard figures are kept before they are counted again (60)
 S3_BUCKET      stored files (signed summaries) in this S3-compatible bucket instead of MEDIA_ROOT;
                with S3_ENDPOINT_URL, S3_REGION, and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
 """
@@ -225,8 +226,15 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Every request reads its session: from Redis, which every web node shares, with the
+    # database behind it. Without a shared cache a node could keep a session another one
+    # ended, so then sessions stay in the database only.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# HR's dashboard counts a cycle's figures at most this often per scope (0: every request).
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 
 # Celery: Redis when configured, otherwise a broker that needs no server.
 if REDIS_URL:

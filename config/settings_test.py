@@ -18,3 +18,6 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests change a cycle and look at its dashboard straight away; the one test of the
+# figures' cache turns it on.
+DASHBOARD_CACHE_SECONDS = 0

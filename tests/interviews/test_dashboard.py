@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -165,6 +166,31 @@ def test_scoped_hr_sees_only_its_units(login, org, cycle):
         .streaming_content
     ).decode("utf-8-sig")
     assert "Department B" in csv_text and "Department A" not in csv_text and "University" not in csv_text
+
+
+def test_figures_are_counted_once_a_minute_per_scope_and_say_when(login, org, cycle, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dash"}}
+    url = reverse("interviews:cycle_dashboard", args=[cycle.pk])
+    first = login(org.hr).get(url).content.decode()
+    assert "Figures as counted at" in first and "Department A" in first
+    # A scoped HR asking next gets their own figures, never the whole organisation's.
+    text = login(org.hr_scoped_other).get(url).content.decode()
+    assert "Department B" in text and "Department A" not in text
+    # Within the minute HR sees the same count, then a fresh one.
+    Interview.objects.filter(cycle=cycle, state="planned").update(state="excused")
+    again = login(org.hr).get(url).content.decode()
+    assert _headline(again, "Meetings booked") == _headline(first, "Meetings booked")
+    assert _headline(again, "Excused or cancelled") == _headline(first, "Excused or cancelled")
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
+        later = login(org.hr).get(url).content.decode()
+    assert int(_headline(later, "Excused or cancelled")) == int(_headline(first, "Excused or cancelled")) + 2
+
+
+def _headline(page: str, label: str) -> str:
+    """The big figure under a headline card's label."""
+    after = page.split(f'<div class="small text-body-secondary">{label}</div>', 1)[1]
+    return after.split('<div class="fs-3 fw-semibold">', 1)[1].split("<", 1)[0].strip()
 
 
 def test_head_of_unit_sees_their_subtree_only(login, org, cycle):
