@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +30,9 @@ from interviews.views.common import _add_errors, _int, _interview, run_step
 
 # --- managers and employees ------------------------------------------------------------
 
+# A head of a large department holds a hundred talks or more: a page of them at a time.
+MY_INTERVIEWS_PAGE_SIZE = 50
+
 SORTS = {
     "name": ["employee__family_name", "employee__given_name"],
     "state": ["state", "employee__family_name"],
@@ -49,12 +53,14 @@ def my_interviews(request):
             Q(employee__given_name__icontains=query) | Q(employee__family_name__icontains=query)
         )
     sort = request.GET.get("sort", "time")
-    interviews = interviews.order_by(*SORTS.get(sort, SORTS["time"]))
+    # The pk last, so that a page boundary never splits or repeats a row.
+    interviews = interviews.order_by(*SORTS.get(sort, SORTS["time"]), "pk")
+    page = Paginator(interviews, MY_INTERVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "interviews/my_interviews.html",
         {
-            "interviews": list(interviews),
+            "page": page if page.object_list else None,
             "state": state,
             "query": query,
             "sort": sort if sort in SORTS else "time",

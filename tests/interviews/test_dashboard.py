@@ -170,7 +170,9 @@ def test_scoped_hr_sees_only_its_units(login, org, cycle):
 
 def test_figures_are_counted_once_a_minute_per_scope_and_say_when(login, org, cycle, settings):
     settings.DASHBOARD_CACHE_SECONDS = 60
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dash"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dash"}
+    }
     url = reverse("interviews:cycle_dashboard", args=[cycle.pk])
     first = login(org.hr).get(url).content.decode()
     assert "Figures as counted at" in first and "Department A" in first

@@ -44,7 +44,7 @@ def test_changing_the_partner_moves_the_open_interview(login, org):
     assert list(PrepForm.objects.values_list("role", flat=True)) == ["employee"]
     # The new partner's list shows the employee's shared prep, and theirs still to do.
     page = login(org.other_manager).get(reverse("interviews:my_interviews")).content.decode()
-    assert 'Employee: <span class="text-success">yes</span>' in page
+    assert 'Employee: <span class="text-success">shared</span>' in page
     assert "You: not yet" in page
 
 

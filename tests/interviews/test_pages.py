@@ -118,3 +118,18 @@ def test_my_interviews_sorted_by_time_lists_booked_meetings_first(login, org):
     )
     page = login(org.manager).get(reverse("interviews:my_interviews"), {"sort": "time"}).content.decode()
     assert page.index("Eva Employee") < page.index("Emil Otheremployee")
+
+
+def test_my_interviews_shows_fifty_a_page_keeping_the_filter_and_sort(login, org):
+    cycle = CycleFactory(units=[org.root])
+    for i in range(60):
+        person = UserFactory(unit=org.unit_a, given_name="Pat", family_name=f"Person{i:02d}")
+        InterviewFactory(cycle=cycle, employee=person, partner=org.manager)
+    client = login(org.manager)
+    first = client.get(reverse("interviews:my_interviews"), {"sort": "name", "q": "Person"}).content.decode()
+    assert first.count("/schedule/") == 50 and "Pat Person00" in first and "Pat Person50" not in first
+    assert "Page 1 of 2" in first
+    assert 'href="?sort=name&amp;q=Person&amp;page=2"' in first
+    second = client.get(reverse("interviews:my_interviews"), {"sort": "name", "q": "Person", "page": 2})
+    text = second.content.decode()
+    assert text.count("/schedule/") == 10 and "Pat Person50" in text and "Pat Person49" not in text

@@ -218,7 +218,7 @@ def test_manager_list_shows_who_has_shared(login, org, interview):
     save(interview, org.employee, 0, work_tasks="x")
     prep_share(interview=interview, author=org.employee)
     page = login(org.manager).get(reverse("interviews:my_interviews")).content.decode()
-    assert 'Employee: <span class="text-success">yes</span>' in page
+    assert 'Employee: <span class="text-success">shared</span>' in page
     assert "You: not yet" in page
 
 
