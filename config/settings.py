@@ -97,7 +97,8 @@ PASSWORD_HASHERS = [
 AUTHENTICATION_BACKENDS = [
     # Counts failed logins per account and address and refuses further tries for a while.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with the HR role read together with the user (people/backends.py).
+    "people.backends.UserBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")) / 60  # hours
@@ -233,6 +234,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The menu's facts about a person (partner? head of unit? unread reminders?) are read at
+# most this often; a new reminder and reading them refresh it at once (0: every request).
+NAV_CACHE_SECONDS = int(os.environ.get("NAV_CACHE_SECONDS", "60"))
 # HR's dashboard counts a cycle's figures at most this often per scope (0: every request).
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
 

@@ -21,3 +21,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests change a cycle and look at its dashboard straight away; the one test of the
 # figures' cache turns it on.
 DASHBOARD_CACHE_SECONDS = 0
+# Likewise the menu's facts; test ids repeat between tests while a local cache lives on.
+NAV_CACHE_SECONDS = 0

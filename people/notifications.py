@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from people.models import Notification, User
+from people.selectors import nav_forget
 
 
 class ReminderPreferencesForm(forms.ModelForm):
@@ -37,4 +38,5 @@ def notification_list(request):
 @require_POST
 def notifications_read(request):
     Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    nav_forget(request.user.pk)
     return redirect("notifications")

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from people.models import Notification, ReminderDelivery, User
+from people.selectors import nav_forget
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ def delivery_send(delivery: ReminderDelivery) -> None:
         delivery=delivery,
         defaults={"user": delivery.recipient, "subject": delivery.subject, "url": delivery.url},
     )
+    nav_forget(delivery.recipient_id)  # the bell counts it on the next page
     recipient: User = delivery.recipient
     if recipient.is_active and getattr(recipient, WANTS_EMAIL[delivery.kind]):
         link = settings.SITE_URL.rstrip("/") + delivery.url

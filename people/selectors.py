@@ -4,7 +4,10 @@ import datetime
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from people.models import HRRole, OrgUnit, ReportingLine, User
@@ -107,3 +110,47 @@ def partners_by_employee(employee_ids, *, on: datetime.date | None = None) -> di
     """The current line of each of these employees, with its partner, in one query."""
     lines = current_lines(on=on).filter(employee_id__in=employee_ids).select_related("partner")
     return {line.employee_id: line for line in lines}
+
+
+# --- the menu ------------------------------------------------------------------------
+
+
+def _nav_key(user_id: int) -> str:
+    return f"nav-roles:v1:{user_id}"
+
+
+def nav_forget(user_id: int) -> None:
+    """The person's menu facts changed (a reminder arrived, they read them): count again.
+
+    Now, and again after the transaction commits, so that a page served in between
+    cannot keep the old count for the rest of NAV_CACHE_SECONDS.
+    """
+    cache.delete(_nav_key(user_id))
+    transaction.on_commit(lambda: cache.delete(_nav_key(user_id)))
+
+
+def nav_facts(user: User) -> dict:
+    """Is a partner, heads a unit, unread reminders: one row, kept a short while per person.
+
+    Every full page shows the menu; asked for on every request this single row costs more
+    than many pages' own reads (the query planner's time mostly). A new reminder and
+    marking them read forget it at once; a new reporting line or head shows within
+    NAV_CACHE_SECONDS.
+    """
+    seconds = settings.NAV_CACHE_SECONDS
+    facts = cache.get(_nav_key(user.pk)) if seconds else None
+    if facts is None:
+        facts = (
+            User.objects.filter(pk=user.pk)
+            .annotate(
+                # Anyone who is, or was, somebody's interview partner has a list of interviews.
+                partner=Exists(ReportingLine.objects.filter(partner=OuterRef("pk"))),
+                heads=Exists(OrgUnit.objects.filter(head=OuterRef("pk"))),
+                unread=Count("notifications", filter=Q(notifications__read_at__isnull=True)),
+            )
+            .values("partner", "heads", "unread")
+            .first()
+        ) or {"partner": False, "heads": False, "unread": 0}
+        if seconds:
+            cache.set(_nav_key(user.pk), facts, seconds)
+    return facts

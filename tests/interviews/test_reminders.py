@@ -128,6 +128,23 @@ def test_email_choices_are_respected_and_the_bell_still_shows_it(
     assert "Write the report" in page and '1<span class="visually-hidden"> unread' in page
 
 
+def test_the_bell_kept_between_pages_counts_a_new_reminder_and_reading_at_once(
+    login, org, year, settings, django_capture_on_commit_callbacks
+):
+    settings.NAV_CACHE_SECONDS = 60
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bell"}
+    }
+    client = login(org.employee)
+    assert "unread" not in client.get(reverse("home")).content.decode()
+    with time_machine.travel(at((3, 3)), tick=False):
+        sweep(django_capture_on_commit_callbacks)
+    assert '1<span class="visually-hidden"> unread' in client.get(reverse("home")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("notifications_read"))
+    assert "unread" not in client.get(reverse("home")).content.decode()
+
+
 def test_a_failed_send_is_retried(org, year, django_capture_on_commit_callbacks, monkeypatch):
     import smtplib
 

@@ -1,0 +1,18 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class UserBackend(ModelBackend):
+    """Django's ModelBackend, loading the signed-in person with their HR role in one query.
+
+    Every page asks whether the person is HR (access checks and the menu); read with the
+    user itself, that answer stays fresh on every request and costs no query of its own.
+    """
+
+    def get_user(self, user_id):
+        User = get_user_model()
+        try:
+            user = User._default_manager.select_related("hr_role").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
