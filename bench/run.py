@@ -18,11 +18,12 @@ never touches the application's own data.
     sweep_repeat_sent  deliveries a second sweep right after records anew: must be 0
     autosave_p95_ms  one autosave of a prep-form section through the whole Django stack
                    (middleware, session, view, UPDATE), 95th percentile of 500 saves
-    dashboard_p95_ms  HR's cycle dashboard (whole organisation) for the launched cycle of
+    dashboard_p95_ms  HR's cycle dashboard (whole organisation), counting its figures on every
+                   request (no DASHBOARD_CACHE_SECONDS), for the launched cycle of
                    9,999 interviews over the demo's 162 units, in mixed states with prep
                    forms, signed records and 6,000 agreed actions: full page through the
                    Django stack, p95 of 60
-    drilldown_p95_ms, progress_p95_ms  the top unit's interview list (first page of 100)
+    drilldown_p95_ms, progress_p95_ms  the top unit's interview list (first page of 50)
                    and the progress page (weeks and year over year), p95 of 30 each
 """
 
@@ -40,6 +41,9 @@ os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("VAR_DIR", "/tmp/appraisal-bench")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+# DEBUG off as in production, but over plain HTTP in process: no HTTPS redirect or secure-only cookies.
+for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS"):
+    os.environ.setdefault(name, "0")
 
 
 def pick_redis() -> None:
@@ -113,7 +117,11 @@ def measure_autosave(count: int = 500) -> list[float]:
         start = time.perf_counter()
         response = client.post(url, {"work_tasks": f"{text} {version}", "version": version})
         times.append((time.perf_counter() - start) * 1000)
-        assert b"hx-swap-oob" in response.content, response.content[:200]
+        assert b"hx-swap-oob" in response.content, (
+            response.status_code,
+            response.headers,
+            response.content[:200],
+        )
     return times
 
 
@@ -237,6 +245,7 @@ def measure_dashboard() -> dict[str, list[float]]:
     """Give the launched cycle a realistic spread of states, then time the dashboard pages."""
     import datetime
 
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
@@ -338,6 +347,9 @@ def measure_dashboard() -> dict[str, list[float]]:
     # in a few of the timed requests and measures the benchmark, not the page.
     gc.collect()
     gc.freeze()
+    # Every request counts the figures afresh: the cost the dashboard's one-minute cache
+    # saves, measured here, not hidden by it.
+    settings.DASHBOARD_CACHE_SECONDS = 0
     times: dict[str, list[float]] = {}
     for name, (url, count) in pages.items():
         assert client.get(url).status_code == 200  # warm up
@@ -473,7 +485,7 @@ def main() -> None:
             "< 100 ms",
         ),
         (
-            "drill-down, top unit, first 100 interviews, p95 of 30",
+            "drill-down, top unit, first 50 interviews, p95 of 30",
             f"{percentile(dashboard['drilldown'], 0.95):.1f} ms",
             "",
         ),

@@ -143,6 +143,9 @@ class Interview(models.Model):
         indexes = [
             models.Index(fields=["partner", "state"]),
             models.Index(fields=["cycle", "state"]),
+            # A unit's interviews in a cycle (HR's drill-down, scoped HR): counted from the
+            # index alone.
+            models.Index(fields=["cycle", "unit"]),
             models.Index(fields=["partner", "starts_at"]),
         ]
 

@@ -133,3 +133,20 @@ def test_my_interviews_shows_fifty_a_page_keeping_the_filter_and_sort(login, org
     second = client.get(reverse("interviews:my_interviews"), {"sort": "name", "q": "Person", "page": 2})
     text = second.content.decode()
     assert text.count("/schedule/") == 10 and "Pat Person50" in text and "Pat Person49" not in text
+
+
+def test_my_interviews_states_and_prep_in_each_managers_language(login, org):
+    cycle = CycleFactory(units=[org.root])
+    InterviewFactory(cycle=cycle, employee=org.employee, partner=org.manager, employee_shared=True)
+    InterviewFactory(cycle=cycle, employee=org.outsider, partner=org.other_manager)
+    org.manager.language = "nb"
+    org.manager.save()
+    url = reverse("interviews:my_interviews")
+    english = login(org.other_manager).get(url).content.decode()
+    norwegian = login(org.manager).get(url).content.decode()
+    again = login(org.other_manager).get(url).content.decode()
+    assert '<span class="badge text-bg-light border">Planlagt</span>' in norwegian
+    assert 'Ansatt: <span class="text-success">delt</span><br>Du: ikke ennå' in norwegian
+    for page in (english, again):
+        assert '<span class="badge text-bg-light border">Planned</span>' in page
+        assert "Employee: not yet<br>You: not yet" in page
