@@ -28,8 +28,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# In-process timings, then the main pages under load through gunicorn (needs wrk).
 bench: $(STAMP)
 	$(PY) bench/run.py
+	$(PY) bench/load.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
