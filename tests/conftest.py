@@ -50,6 +50,21 @@ def require_redis():
     return url
 
 
+def sign_record(interview, *, text: str, comment: str = ""):
+    """Write every section of the interview's record, then both parties sign: the signed record."""
+    from interviews.records import record_save, record_sign
+    from interviews.sections import SECTION_KEYS
+
+    record_save(
+        interview=interview,
+        by=interview.partner,
+        values={key: f"{text} {key}" for key in (*SECTION_KEYS, "conclusions")},
+        expected_version=0,
+    )
+    record_sign(interview=interview, by=interview.partner, password=PASSWORD)
+    return record_sign(interview=interview, by=interview.employee, password=PASSWORD, comment=comment)
+
+
 @pytest.fixture
 def org(db):
     root = OrgUnitFactory(code="ROOT", name="University")

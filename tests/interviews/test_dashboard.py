@@ -11,24 +11,13 @@ from django.utils import timezone
 from goals.models import AgreedAction
 from interviews import dashboard
 from interviews.models import Cycle, Interview, PrepForm
-from interviews.records import RECORD_LABEL, record_save, record_sign
+from interviews.records import RECORD_LABEL
 from interviews.sections import SECTION_KEYS
 from people.models import HRRole, Notification, ReminderDelivery
-from tests.conftest import PASSWORD
+from tests.conftest import sign_record
 from tests.factories import CycleFactory, InterviewFactory, OrgUnitFactory, ReportingLineFactory, UserFactory
 
 SECRET = "SECRET-TEXT"
-
-
-def _sign(interview, *, comment=""):
-    record_save(
-        interview=interview,
-        by=interview.partner,
-        values={key: f"{SECRET} {key}" for key in (*SECTION_KEYS, "conclusions")},
-        expected_version=0,
-    )
-    record_sign(interview=interview, by=interview.partner, password=PASSWORD)
-    return record_sign(interview=interview, by=interview.employee, password=PASSWORD, comment=comment)
 
 
 @pytest.fixture
@@ -57,7 +46,7 @@ def cycle(org):
         starts_at=now - datetime.timedelta(days=3),
         duration_minutes=60,
     )
-    record = _sign(signed, comment=f"{SECRET} comment")
+    record = sign_record(signed, text=SECRET, comment=f"{SECRET} comment")
     for what, due, status in (
         ("overdue", timezone.localdate() - datetime.timedelta(days=2), "open"),
         ("done", timezone.localdate() + datetime.timedelta(days=30), "done"),
