@@ -86,7 +86,7 @@ def main() -> int:
             print(f"{program} is not installed (apt-get install wrk postgresql-client)")
             return 1
     port, redis_port = free_port(), free_port()
-    # As production runs: the cache and the sessions in a Redis of its own (tasks run
+    # As production runs: the cache in a Redis of its own (tasks run
     # eagerly: no worker is needed to serve pages).
     app = App(
         "load",

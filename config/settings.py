@@ -225,12 +225,17 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Sessions stay in the database (shared by every web node): a session cached in Redis
+# could outlive a sign-out made while Redis was down.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    # Every request reads its session: from Redis, which every web node shares, with the
-    # database behind it. Without a shared cache a node could keep a session another one
-    # ended, so then sessions stay in the database only.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES = {
+        "default": {
+            # Shared by every web node; pages go on without it (a miss) while Redis is down.
+            "BACKEND": "config.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
