@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -418,15 +418,20 @@ def record_verify(
 
 def previous_signed_record(interview: Interview) -> tuple[InterviewRecord | None, list[AgreedAction]]:
     """The employee's last signed record from an earlier interview, with its actions as they stand now."""
-    record = (
+    latest = (
         InterviewRecord.objects.filter(interview__employee_id=interview.employee_id, locked_at__isnull=False)
         .exclude(interview=interview)
-        .select_related("interview__cycle")
         .order_by("-interview__cycle__opens_on", "-number")
-        .first()
+        .values("interview_id")[:1]
     )
-    if record is None:
+    # Every version of that interview's record in one query, the newest first.
+    versions = list(
+        InterviewRecord.objects.filter(interview_id=Subquery(latest))
+        .select_related("interview__cycle")
+        .order_by("-number")
+    )
+    if not versions:
         return None, []
+    record = next(version for version in versions if version.locked_at is not None)
     # Actions follow the newest version of that record (a correction moves them along).
-    newest = InterviewRecord.objects.filter(interview=record.interview).order_by("-number").first()
-    return record, list(record_actions(newest))
+    return record, list(record_actions(versions[0]))

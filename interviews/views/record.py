@@ -1,5 +1,7 @@
 """The interview record: write, sign, correct, download and verify."""
 
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -72,6 +74,8 @@ def record_page(request, pk):
             "goals": list((draft or current).goals.select_related("unit_goal")) if (draft or current) else [],
             "action_form": ActionForm(),
             "goal_form": RecordGoalForm(unit_goals=unit_goals),
+            # Called by the template only where the form is shown: which goals, as they stand.
+            "goal_form_key": lambda: _goals_key(unit_goals),
             "sign_form": SignForm(),
             "employee_prep": employee_prep,
             "manager_prep": manager_prep,
@@ -79,6 +83,12 @@ def record_page(request, pk):
             "previous_actions": previous_actions,
         },
     )
+
+
+def _goals_key(unit_goals) -> str:
+    """Names the unit goals a form offers, and their last change: a key for the rendered form."""
+    stamp = repr(list(unit_goals.order_by().values_list("pk", "updated_at")))
+    return hashlib.sha256(stamp.encode()).hexdigest()
 
 
 def _record_step(request, pk, step, done: str, form_class=None, **form_kwargs):

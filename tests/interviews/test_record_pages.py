@@ -134,3 +134,21 @@ def test_pdf_download_query_count_is_fixed(client, org, held, django_assert_max_
     with django_assert_max_num_queries(6):
         response = client.get(reverse("interviews:record_pdf", args=[held.pk, 1]))
     assert response.status_code == 200
+
+
+def test_the_goal_form_offers_the_units_goals_as_they_stand_now(login, org, held):
+    from goals.models import UnitGoal
+
+    url = reverse("interviews:record", args=[held.pk])
+    start = timezone.localdate() - datetime.timedelta(days=10)
+    UnitGoal.objects.create(unit=org.root, title="Teach well", period_start=start)
+    manager = login(org.manager)
+    assert ">Teach well</option>" in manager.get(url).content.decode()
+    # The rendered form is kept, but a goal added or renamed shows at the next page.
+    UnitGoal.objects.create(unit=org.unit_a, title="Publish openly", period_start=start)
+    goal = UnitGoal.objects.get(title="Teach well")
+    goal.title = "Teach very well"
+    goal.save()
+    page = manager.get(url).content.decode()
+    assert ">Publish openly</option>" in page and ">Teach very well</option>" in page
+    assert ">Teach well</option>" not in page

@@ -374,3 +374,32 @@ def test_signing_the_next_record_marks_earlier_actions_reviewed(org, held):
     sign_both(next_year, org)
     action.refresh_from_db()
     assert action.reviewed_at is not None
+
+
+def test_the_next_talk_follows_up_the_last_signed_version_with_its_actions_as_they_stand(org, held):
+    from interviews.records import previous_signed_record
+
+    next_year = InterviewFactory(
+        cycle=CycleFactory(
+            units=[org.root], opens_on=datetime.date(2027, 1, 1), closes_on=datetime.date(2027, 12, 31)
+        ),
+        employee=org.employee,
+        partner=org.manager,
+    )
+    assert previous_signed_record(next_year) == (None, [])
+    write(held, org, conclusions="Version one")
+    action = action_add(
+        interview=held, by=org.manager, owner_kind="employee", what="Carried", due_on=soon(), standard="x"
+    )
+    assert previous_signed_record(next_year) == (None, [])  # a draft is not followed up
+    first = sign_both(held, org)
+    assert previous_signed_record(next_year) == (first, [action])
+    # A correction being written: the signed version still stands, its actions moved along.
+    record_correct(interview=held, by=org.manager)
+    write(held, org, conclusions="Version two")
+    record, actions = previous_signed_record(next_year)
+    assert (record, [a.pk for a in actions]) == (first, [action.pk])
+    second = sign_both(held, org)
+    record, actions = previous_signed_record(next_year)
+    assert (record.number, record.conclusions, [a.pk for a in actions]) == (2, "Version two", [action.pk])
+    assert record.interview.cycle == held.cycle and second.pk == record.pk
