@@ -12,7 +12,7 @@ from interviews.dashboard import Figures, Progress
 
 # Stacked in the order an interview moves: done first, so the bars line up on the left.
 BAR_STATES = ("signed", "held", "scheduled", "planned", "excused", "cancelled")
-BAR_WIDTH = 430  # the bars' share of the 800-unit-wide drawing; names to the left, figures right
+BAR_WIDTH = 400  # the bars' share of the 800-unit-wide drawing; names to the left, figures right
 BAR_LEFT = 240
 BAR_HEIGHT = 22
 BAR_GAP = 12
