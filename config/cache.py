@@ -6,6 +6,7 @@ skipped, so pages are computed afresh instead of failing; bench/faults.py stops 
 under a running site and checks that every page still answers.
 """
 
+import functools
 import logging
 
 from django.core.cache.backends.redis import RedisCache
@@ -16,67 +17,36 @@ log = logging.getLogger(__name__)
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 
 
+def _tolerant(method, fallback):
+    """The cache method, answering fallback(*its arguments) while Redis cannot be reached."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except UNAVAILABLE as exc:
+            log.warning("Cache unavailable, computing afresh: %s", exc)
+            return fallback(*args, **kwargs)
+
+    return call
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _false(*args, **kwargs):
+    return False
+
+
 class TolerantRedisCache(RedisCache):
-    def _unavailable(self, exc: Exception) -> None:
-        log.warning("Cache unavailable, computing afresh: %s", exc)
-
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return default
-
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return False
-
-    def add(self, key, value, timeout=None, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return False
-
-    def set(self, key, value, timeout=None, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-
-    def set_many(self, data, timeout=None, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return list(data)
-
-    def touch(self, key, timeout=None, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return False
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
-            return False
-
-    def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except UNAVAILABLE as exc:
-            self._unavailable(exc)
+    get = _tolerant(RedisCache.get, lambda key, default=None, version=None: default)
+    get_many = _tolerant(RedisCache.get_many, lambda *args, **kwargs: {})
+    has_key = _tolerant(RedisCache.has_key, _false)
+    add = _tolerant(RedisCache.add, _false)
+    set = _tolerant(RedisCache.set, _nothing)
+    # set_many answers the keys it could not store: all of them.
+    set_many = _tolerant(RedisCache.set_many, lambda data, *args, **kwargs: list(data))
+    touch = _tolerant(RedisCache.touch, _false)
+    delete = _tolerant(RedisCache.delete, _false)
+    delete_many = _tolerant(RedisCache.delete_many, _nothing)
