@@ -20,6 +20,13 @@ CURRENT = ["signed"] * 3 + ["held", "scheduled", "scheduled", "planned", "planne
 PAST = ["signed"] * 9 + ["excused"]
 
 
+def prep_flags_copy() -> None:
+    """What prep_share marks on the interview, for prep forms bulk-created as shared."""
+    for role in ("employee", "manager"):
+        shared = PrepForm.objects.filter(role=role, state="shared").values("interview_id")
+        Interview.objects.filter(pk__in=shared).update(**{f"{role}_shared": True})
+
+
 def history_create(years: int = 5) -> dict[str, int]:
     hr = User.objects.get(email="hr@demo.example")
     top = OrgUnit.objects.filter(parent__isnull=True).order_by("pk")
@@ -35,6 +42,7 @@ def history_create(years: int = 5) -> dict[str, int]:
         )
         cycle_launch(cycle=cycle, by=hr)
         _year(cycle, current=back == 0)
+    prep_flags_copy()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # What autovacuum gives a live database: statistics, and the visibility map that
@@ -129,6 +137,3 @@ def _year(cycle: Cycle, *, current: bool) -> None:
                 )
             )
     PrepForm.objects.bulk_create(prep, batch_size=5000, ignore_conflicts=True)
-    for role in ("employee", "manager"):  # what prep_share marks on the interview
-        shared = PrepForm.objects.filter(role=role, state="shared").values("interview_id")
-        Interview.objects.filter(pk__in=shared).update(**{f"{role}_shared": True})

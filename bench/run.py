@@ -250,6 +250,7 @@ def measure_dashboard() -> dict[str, list[float]]:
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
+    from history import prep_flags_copy
 
     from goals.models import AgreedAction
     from interviews.models import Cycle, Interview, InterviewRecord, PrepForm
@@ -326,9 +327,7 @@ def measure_dashboard() -> dict[str, list[float]]:
         if pk % 3:
             prep.append(PrepForm(interview_id=pk, role="manager", author_id=partner, state="shared"))
     PrepForm.objects.bulk_create(prep, batch_size=2000, ignore_conflicts=True)
-    for role in ("employee", "manager"):  # what prep_share marks on the interview
-        shared = PrepForm.objects.filter(role=role, state="shared").values("interview_id")
-        Interview.objects.filter(pk__in=shared).update(**{f"{role}_shared": True})
+    prep_flags_copy()
     if connection.vendor == "postgresql":
         # A live database has statistics (autovacuum); a freshly bulk-loaded one has none yet.
         with connection.cursor() as cursor:
