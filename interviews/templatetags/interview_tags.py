@@ -1,16 +1,25 @@
-"""Small pieces of an interview's status that long tables repeat on every row.
+"""Small pieces of an interview's status that long tables repeat on every row, and the
+rows of the two long tables themselves.
 
 Tags rather than included fragments: an include per cell costs a template render each,
 which a list of a hundred interviews pays hundreds of times. Each piece is built once per
 language and value (a handful in all) and then reused, instead of translating the same
 few words again on every row.
+
+The rows of the manager's list and of HR's drill-down are built here with format_html
+rather than in the template. Measured at 10,000 employees (bench/load.py), the template
+language spent about 0.3 ms on each such row (variable lookups, filters, {% url %}),
+15 to 20 ms for a page of fifty, most of the page's time; format_html does the same in a
+tenth of that. The markup stays in one place per row, and escapes as the template would.
 """
 
 from functools import lru_cache
 
 from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -58,3 +67,134 @@ def _prep(language: str, employee_shared: bool, manager_shared: bool, manager_la
 def prep_shared(interview, *, manager_label: str = "") -> SafeString:
     """Whether each party has shared their preparation (status only, never content)."""
     return _prep(get_language(), interview.employee_shared, interview.manager_shared, str(manager_label))
+
+
+# --- whole rows ----------------------------------------------------------------------
+
+# Stand-ins for a URL's arguments: reverse() runs once per URL name, and each row fills
+# in its own numbers (a row of the list would otherwise resolve the pattern up to four
+# times).
+_SENTINELS = ("900000001", "900000002")
+
+
+@lru_cache(maxsize=32)
+def _url_pattern(prefix: str, name: str, arity: int) -> str:
+    # The script prefix is part of the key: the app may be served under a sub-path.
+    return reverse(name, args=[int(s) for s in _SENTINELS[:arity]])
+
+
+def _url(name: str, *args) -> str:
+    url = _url_pattern(get_script_prefix(), name, len(args))
+    for sentinel, arg in zip(_SENTINELS, args, strict=False):
+        url = url.replace(sentinel, str(int(arg)), 1)
+    return url
+
+
+def _when(value) -> str:
+    """As the template's |date:"SHORT_DATETIME_FORMAT" shows it: in local time, localised."""
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+@lru_cache(maxsize=16)
+def _list_words(language: str) -> dict[str, str]:
+    return {
+        "you": _("You"),
+        "book": _("Book"),
+        "move": _("Move"),
+        "cancel": _("Cancel…"),
+        "pdf": _("PDF"),
+    }
+
+
+def _hidden(label: str, who) -> SafeString:
+    # The button's word, and for a screen reader whose row it is.
+    return format_html('{}<span class="visually-hidden"> {}</span>', label, who)
+
+
+@register.simple_tag
+def my_interview_row(interview) -> SafeString:
+    """A row of the manager's list: who, cycle, state, preparation, meeting, and what to do next."""
+    words = _list_words(get_language())
+    employee = interview.employee
+    detail = _url("interviews:interview_detail", interview.pk)
+    if interview.starts_at:
+        meeting = format_html(
+            '{}<br><span class="small text-body-secondary">{}</span>',
+            _when(interview.starts_at),
+            interview.place,
+        )
+    else:
+        meeting = "—"
+    buttons = []
+    if interview.state in ("planned", "scheduled"):
+        schedule = _url("interviews:interview_schedule", interview.pk)
+        if interview.state == "planned":
+            buttons.append(
+                format_html(
+                    '<a class="btn btn-sm btn-primary" href="{}">{}</a>',
+                    schedule,
+                    _hidden(words["book"], employee),
+                )
+            )
+        else:
+            buttons.append(
+                format_html(
+                    '<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>',
+                    schedule,
+                    _hidden(words["move"], employee),
+                )
+            )
+        buttons.append(
+            format_html(
+                '<a class="btn btn-sm btn-outline-secondary" href="{}#cancel">{}</a>',
+                detail,
+                _hidden(words["cancel"], employee),
+            )
+        )
+    return format_html(
+        '<tr><td><a href="{}">{}</a><br><span class="small text-body-secondary">{}</span></td>'
+        '<td>{}</td><td>{}</td><td class="small">{}</td><td>{}</td>'
+        '<td class="text-end">{}</td></tr>',
+        detail,
+        employee,
+        employee.unit.name if employee.unit_id else "",
+        interview.cycle.name,
+        state_badge(interview),
+        prep_shared(interview, manager_label=words["you"]),
+        meeting,
+        mark_safe(" ".join(buttons)),  # noqa: S308 - each part was built by format_html
+    )
+
+
+@register.simple_tag
+def drill_row(interview, show_pdf: bool) -> SafeString:
+    """A row of HR's drill-down: status only, never what the two wrote."""
+    actions = getattr(interview, "actions", None) or {}
+    overdue = actions.get("overdue")
+    cells = [
+        format_html(
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            '<td class="small text-nowrap">{}</td><td class="text-end">{}{}</td>',
+            interview.employee,
+            interview.unit.name,
+            interview.partner,
+            state_badge(interview),
+            _when(interview.starts_at) if interview.starts_at else "—",
+            prep_shared(interview),
+            actions.get("open") or 0,
+            format_html(' <span class="text-danger-emphasis fw-semibold">({})</span>', overdue)
+            if overdue
+            else "",
+        )
+    ]
+    if show_pdf:
+        number = getattr(interview, "signed_number", None)
+        if number:
+            pdf = _url("interviews:record_pdf", interview.pk, number)
+            words = _list_words(get_language())
+            cells.append(
+                format_html('<td><a href="{}">{}</a></td>', pdf, _hidden(words["pdf"], interview.employee))
+            )
+        else:
+            cells.append(mark_safe("<td>—</td>"))
+    return format_html("<tr>{}</tr>", mark_safe("".join(cells)))  # noqa: S308 - built by format_html

@@ -13,20 +13,22 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from interviews import charts, dashboard, services
 from interviews.models import Cycle, Interview
 from people.audit import audit
 from people.models import OrgUnit
+from people.selectors import hr_role_of
 
 # Fifty rows a page: enough to scan, and a page that renders at once for a unit of thousands.
 DRILL_PAGE_SIZE = 50
@@ -56,6 +58,12 @@ def _sort(request) -> tuple[str, bool]:
     return sort, request.GET.get("dir") == "desc"
 
 
+def _figures_key(cycle: Cycle, viewer: dashboard.Viewer) -> str:
+    scope = "*" if viewer.paths is None else ",".join(sorted(viewer.paths))
+    digest = hashlib.sha256(scope.encode()).hexdigest()
+    return f"dashboard-figures:v1:{cycle.pk}:{timezone.localdate().isoformat()}:{digest}"
+
+
 def _figures(cycle: Cycle, viewer: dashboard.Viewer):
     """(totals, unit tree, when they were counted): counted at most once a minute per scope.
 
@@ -68,9 +76,7 @@ def _figures(cycle: Cycle, viewer: dashboard.Viewer):
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return (*dashboard.dashboard_units(cycle, viewer), None)
-    scope = "*" if viewer.paths is None else ",".join(sorted(viewer.paths))
-    digest = hashlib.sha256(scope.encode()).hexdigest()
-    key = f"dashboard-figures:v1:{cycle.pk}:{timezone.localdate().isoformat()}:{digest}"
+    key = _figures_key(cycle, viewer)
     cached = cache.get(key)
     if cached is None:
         cached = (*dashboard.dashboard_units(cycle, viewer), timezone.now())
@@ -80,6 +86,40 @@ def _figures(cycle: Cycle, viewer: dashboard.Viewer):
 
 def cycle_dashboard(request, pk):
     viewer, cycle = _cycle(request, pk)
+    key = _body_key(request, cycle, viewer)
+    body = cache.get(key) if key else None
+    if body is None:
+        result = _dashboard_body(request, cycle, viewer)
+        if isinstance(result, HttpResponse):
+            return result  # a sub-tree's rows, asked for by the page's script
+        body, counted_at = result
+        if key and counted_at:
+            # Kept no longer than the figures it shows: the page never looks older than
+            # "Figures as counted at" says.
+            left = settings.DASHBOARD_CACHE_SECONDS - (timezone.now() - counted_at).total_seconds()
+            if left >= 1:
+                cache.set(key, body, int(left))
+    return render(request, "interviews/dashboard.html", {"cycle": cycle, "body": body})
+
+
+def _body_key(request, cycle: Cycle, viewer: dashboard.Viewer) -> str | None:
+    """The cache key of the page's content as this viewer asks for it, or None: not kept.
+
+    Turning the kept figures into the page (sorting the tree, the chart, a table of some
+    hundred units) costs more than counting them did once cached, so the rendered content
+    is kept beside the figures. It varies with the figures' scope, the query string, the
+    language and whether the viewer is HR (the breadcrumbs differ); nothing in it is
+    personal, and the page's forms and CSRF token sit outside it, in base.html.
+    """
+    if not settings.DASHBOARD_CACHE_SECONDS or "children" in request.GET:
+        return None
+    view = urlencode(sorted(request.GET.items()))
+    digest = hashlib.sha256(f"{view}|{get_language()}|{hr_role_of(request.user) is not None}".encode())
+    return f"{_figures_key(cycle, viewer)}:body:{digest.hexdigest()}"
+
+
+def _dashboard_body(request, cycle: Cycle, viewer: dashboard.Viewer):
+    """(the rendered content, when its figures were counted), or a sub-tree's rows."""
     totals, roots, counted_at = _figures(cycle, viewer)
     sort, descending = _sort(request)
     roots = dashboard.sort_tree(roots, sort, descending)
@@ -130,27 +170,24 @@ def cycle_dashboard(request, pk):
         by_id = {row.unit.pk: row for root in roots for row in root.walk()}
         trail = [by_id[pk].unit for pk in focus.unit.ancestor_ids()[:-1] if pk in by_id]
     headline = focus.figures if focus else totals
-    return render(
-        request,
-        "interviews/dashboard.html",
-        {
-            "cycle": cycle,
-            "viewer": viewer,
-            "counted_at": counted_at,
-            "totals": headline,
-            "rows": rows,
-            "focus": focus,
-            "trail": trail,
-            "chart": chart,
-            "sort": sort,
-            "descending": descending,
-            "columns": _columns(sort, descending, focus),
-            "expand_all": expand_all,
-            "expand_url": "?" + urlencode({**query, "expand": "all"}),
-            "collapse_url": "?" + urlencode(query),
-            "legend": [(state, Interview.State(state).label) for state in charts.BAR_STATES],
-        },
-    )
+    context = {
+        "cycle": cycle,
+        "viewer": viewer,
+        "counted_at": counted_at,
+        "totals": headline,
+        "rows": rows,
+        "focus": focus,
+        "trail": trail,
+        "chart": chart,
+        "sort": sort,
+        "descending": descending,
+        "columns": _columns(sort, descending, focus),
+        "expand_all": expand_all,
+        "expand_url": "?" + urlencode({**query, "expand": "all"}),
+        "collapse_url": "?" + urlencode(query),
+        "legend": [(state, Interview.State(state).label) for state in charts.BAR_STATES],
+    }
+    return render_to_string("interviews/_dashboard_body.html", context, request), counted_at
 
 
 def _int_or_404(value) -> int:

@@ -178,6 +178,40 @@ def test_figures_are_counted_once_a_minute_per_scope_and_say_when(login, org, cy
     assert int(_headline(later, "Excused or cancelled")) == int(_headline(first, "Excused or cancelled")) + 2
 
 
+def test_kept_dashboard_pages_follow_language_view_and_figures(login, org, cycle, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "body"}
+    }
+    url = reverse("interviews:cycle_dashboard", args=[cycle.pk])
+    client = login(org.hr)
+    english = client.get(url).content.decode()
+    assert "Where each unit stands" in english
+    # The kept content is the same page again, with this request's own CSRF token around it.
+    assert client.get(url).content.decode().count("Where each unit stands") == 1
+    org.hr.language = "nb"
+    org.hr.save(update_fields=["language"])
+    norwegian = client.get(url).content.decode()
+    assert "Where each unit stands" not in norwegian and "Figures as counted at" not in norwegian
+    # Another view of the same figures is its own page, not the one kept first.
+    focused = client.get(url, {"unit": org.unit_a.pk}).content.decode()
+    assert 'aria-current="page">Department A<' in focused
+    # A head of unit (not HR) never gets HR's breadcrumbs, even for the same view.
+    head = login(org.manager).get(url, {"unit": org.unit_a.pk}).content.decode()
+    assert f'href="{reverse("interviews:cycle_list")}"' not in head.split("<main", 1)[1]
+    assert f'href="{reverse("interviews:cycle_list")}"' in focused.split("<main", 1)[1]
+    # Within the minute the page stays as counted; when the figures are counted again, so is the page.
+    org.hr.language = "en"
+    org.hr.save(update_fields=["language"])
+    client = login(org.hr)
+    Interview.objects.filter(cycle=cycle, state="planned").update(state="excused")
+    kept = _headline(client.get(url).content.decode(), "Excused or cancelled")
+    assert kept == _headline(english, "Excused or cancelled")
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
+        later = _headline(client.get(url).content.decode(), "Excused or cancelled")
+    assert int(later) == int(kept) + 2
+
+
 def _headline(page: str, label: str) -> str:
     """The big figure under a headline card's label."""
     after = page.split(f'<div class="small text-body-secondary">{label}</div>', 1)[1]
