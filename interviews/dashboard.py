@@ -342,12 +342,30 @@ def find_row(roots: list[UnitRow], unit_id: int) -> UnitRow | None:
 # --- drill-down: the interviews of a unit ----------------------------------------------
 
 
+UNIT_INTERVIEW_FIELDS = [
+    "state",
+    "starts_at",
+    "employee_shared",
+    "manager_shared",
+    "unit__name",
+    "employee__employee_number",
+    *(
+        f"{person}__{field}"
+        for person in ("employee", "partner")
+        for field in ("given_name", "family_name", "email")
+    ),
+]
+
+
 def unit_interviews(cycle: Cycle, viewer: Viewer, unit: OrgUnit) -> QuerySet[Interview]:
     """The interviews of a unit and its sub-units, status only, by the employee's name."""
     interviews = (
         Interview.objects.filter(cycle=cycle, unit__path__startswith=unit.path)
         .filter(viewer.units_q("unit__"))
         .select_related("employee", "partner", "unit")
+        # Only what a row shows (the drill-down and its CSV): fifty rows of four whole
+        # tables cost the page some 2 ms more.
+        .only(*UNIT_INTERVIEW_FIELDS)
     )
     if cycle.archive_for_hr and viewer.hr:
         # The latest signed version, for the archived summary's link (HR only, never a head).
@@ -375,6 +393,43 @@ def action_counts(
         .order_by()
     )
     return {row.pop("interview_id"): row for row in rows}
+
+
+def page_action_counts(
+    interview_ids: list[int], *, today: datetime.date | None = None
+) -> dict[int, dict[str, int]]:
+    """action_counts() for one page of interviews, known by id: two plain index lookups.
+
+    The cycle-wide query above joins through each action's employee; for fifty interviews
+    PostgreSQL spends longer planning that than answering it.
+    """
+    today = today or timezone.localdate()
+    interview_of = dict(
+        # No ordering: the model's own (by interview) would join the interviews for nothing.
+        InterviewRecord.objects.filter(interview_id__in=interview_ids)
+        .order_by()
+        .values_list("pk", "interview_id")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    if not interview_of:
+        return counts
+    rows = (
+        AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id__in=list(interview_of))
+        .values("source_id")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=OPEN_ACTION)),
+            overdue=Count("pk", filter=Q(status__in=OPEN_ACTION, due_on__lt=today)),
+            done=Count("pk", filter=Q(status=AgreedAction.Status.DONE)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        # An interview's corrected versions are records of their own: their actions add up.
+        mine = counts.setdefault(interview_of[row.pop("source_id")], dict.fromkeys(row, 0))
+        for key, value in row.items():
+            mine[key] += value
+    return counts
 
 
 # --- per manager -----------------------------------------------------------------------

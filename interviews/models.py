@@ -147,6 +147,9 @@ class Interview(models.Model):
             # index alone.
             models.Index(fields=["cycle", "unit"]),
             models.Index(fields=["partner", "starts_at"]),
+            # A manager's interviews in the open cycle (their list, home page and menu):
+            # without it PostgreSQL intersects the partner and cycle indexes on every page.
+            models.Index(fields=["partner", "cycle"]),
         ]
 
     def __str__(self) -> str:

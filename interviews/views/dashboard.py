@@ -318,8 +318,7 @@ def cycle_unit(request, pk, unit_pk):
     if state in Interview.State.values:
         interviews = interviews.filter(state=state)
     page = Paginator(interviews, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = Interview.objects.filter(pk__in=[i.pk for i in page])
-    counts = dashboard.action_counts(cycle, shown)
+    counts = dashboard.page_action_counts([i.pk for i in page])
     for interview in page:
         interview.actions = counts.get(interview.pk, {})
     can_nudge = cycle.state == Cycle.State.OPEN and viewer.nudges_in(unit)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from goals.models import AgreedAction
 from interviews import dashboard
-from interviews.models import Cycle, Interview, PrepForm
+from interviews.models import Cycle, Interview, InterviewRecord, PrepForm
 from interviews.records import RECORD_LABEL
 from interviews.sections import SECTION_KEYS
 from people.models import HRRole, Notification, ReminderDelivery
@@ -547,3 +547,24 @@ def test_drill_down_pages_and_filters_by_state(login, org, cycle, monkeypatch):
     assert "Page 3 of 3" in last and "?state=&amp;page=2" in last
     planned = client.get(url, {"state": "planned"}).content.decode()
     assert str(org.outsider) in planned and str(org.employee) not in planned
+
+
+def test_a_page_of_the_drill_down_counts_actions_as_the_whole_cycle_does(org, cycle):
+    signed = Interview.objects.get(cycle=cycle, employee=org.employee)
+    # A corrected version is a record of its own; its actions count for the same interview.
+    correction = InterviewRecord.objects.create(interview=signed, number=2, conclusions="Corrected")
+    AgreedAction.objects.create(
+        source_model=RECORD_LABEL,
+        source_id=correction.pk,
+        employee=org.employee,
+        owner_kind="manager",
+        owner=org.manager,
+        what="Added in the correction",
+        due_on=timezone.localdate() + datetime.timedelta(days=10),
+        status="open",
+    )
+    interviews = Interview.objects.filter(cycle=cycle)
+    page = dashboard.page_action_counts(list(interviews.values_list("pk", flat=True)))
+    assert page == dashboard.action_counts(cycle, interviews)
+    assert page[signed.pk] == {"total": 3, "open": 2, "overdue": 1, "done": 1}
+    assert dashboard.page_action_counts([]) == {}
