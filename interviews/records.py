@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -424,10 +425,14 @@ def previous_signed_record(interview: Interview) -> tuple[InterviewRecord | None
         .order_by("-interview__cycle__opens_on", "-number")
         .values("interview_id")[:1]
     )
-    # Every version of that interview's record in one query, the newest first.
+    # Every version of that interview's record in one query, the newest first: only what the
+    # follow-up shows (the signed text's conclusions, the cycle's name), not the record's
+    # sixteen texts and their signed copy, which the prep page would read on every view.
     versions = list(
         InterviewRecord.objects.filter(interview_id=Subquery(latest))
         .select_related("interview__cycle")
+        .only("number", "locked_at", "interview__cycle__name", "interview__cycle__opens_on")
+        .annotate(concluded=KeyTextTransform("conclusions", "content"))
         .order_by("-number")
     )
     if not versions:

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from goals.models import AgreedAction
@@ -376,7 +377,7 @@ def test_signing_the_next_record_marks_earlier_actions_reviewed(org, held):
     assert action.reviewed_at is not None
 
 
-def test_the_next_talk_follows_up_the_last_signed_version_with_its_actions_as_they_stand(org, held):
+def test_the_next_talk_follows_up_the_last_signed_version_with_its_actions_as_they_stand(login, org, held):
     from interviews.records import previous_signed_record
 
     next_year = InterviewFactory(
@@ -403,3 +404,7 @@ def test_the_next_talk_follows_up_the_last_signed_version_with_its_actions_as_th
     record, actions = previous_signed_record(next_year)
     assert (record.number, record.conclusions, [a.pk for a in actions]) == (2, "Version two", [action.pk])
     assert record.interview.cycle == held.cycle and second.pk == record.pk
+    # Both prepare with it in front of them: the signed conclusions, the cycle, the actions.
+    for who in (org.employee, org.manager):
+        page = login(who).get(reverse("interviews:interview_detail", args=[next_year.pk])).content.decode()
+        assert f"Concluded in {held.cycle.name}:</strong> Version two" in page and "Carried" in page
