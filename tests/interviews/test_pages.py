@@ -150,3 +150,19 @@ def test_my_interviews_states_and_prep_in_each_managers_language(login, org):
     for page in (english, again):
         assert '<span class="badge text-bg-light border">Planned</span>' in page
         assert "Employee: not yet<br>You: not yet" in page
+
+
+def test_names_are_escaped_in_the_list_rows(login, org):
+    """The manager's list and HR's drill-down build their rows in Python: still escaped."""
+    cycle = CycleFactory(units=[org.root])
+    org.employee.given_name = '<script>alert("x")</script>'
+    org.employee.family_name = "O'Brien & Co"
+    org.employee.save()
+    InterviewFactory(cycle=cycle, employee=org.employee, partner=org.manager)
+    pages = [
+        login(org.manager).get(reverse("interviews:my_interviews")).content.decode(),
+        login(org.hr).get(reverse("interviews:cycle_unit", args=[cycle.pk, org.root.pk])).content.decode(),
+    ]
+    for page in pages:
+        assert "<script>alert" not in page
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#x27;Brien &amp; Co" in page
