@@ -31,12 +31,15 @@ def goal_units_managed_by(user: User) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(query)
 
 
-def actions_visible_to(user: User) -> QuerySet:
+def actions_visible_to(user: User, *, partner: bool = True) -> QuerySet:
     """Actions a user may see: those they own, those from their own interviews, and those of the
-    people they currently hold interviews with."""
+    people they currently hold interviews with (partner=False: the caller knows there are none)."""
     # The employees as a list, not a subquery: then PostgreSQL combines the owner and employee
     # indexes (a bitmap OR) instead of scanning every action of every year.
-    employees = [user.pk, *current_lines().filter(partner=user).values_list("employee_id", flat=True)]
+    employees = [user.pk]
+    if partner:
+        # No ordering: the lines' own (by the employee's name) would join every person.
+        employees += current_lines().filter(partner=user).order_by().values_list("employee_id", flat=True)
     return AgreedAction.objects.filter(Q(owner=user) | Q(employee_id__in=employees)).select_related(
         "owner", "employee"
     )

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from goals.forms import UnitGoalForm
 from goals.models import AgreedAction, UnitGoal
 from goals.selectors import action_groups, actions_visible_to, goal_units_managed_by
 from goals.services import action_update, goal_delete, goal_save
-from people.selectors import unit_tree
+from people.selectors import nav_facts, unit_tree
 
 
 def goal_units(request):
@@ -75,13 +75,27 @@ def goal_remove(request, pk):
 
 
 def my_actions(request):
-    """The actions a user owns, and (for a manager) those of the people they hold interviews with."""
-    actions = actions_visible_to(request.user).prefetch_related("notes__author").order_by("due_on", "pk")
+    """The actions a user owns, and (for a manager) those of the people they hold interviews with.
+
+    Only actions still to follow up: once a later interview has reviewed an action it is
+    history, kept with that interview's record. A manager of a hundred people would
+    otherwise get every action of every year on one page (a thousand at 10,000 employees).
+    """
+    user = request.user
+    actions = list(
+        actions_visible_to(user, partner=nav_facts(user)["partner"])
+        .filter(reviewed_at__isnull=True)
+        # The people by their ids afterwards, not joined: for a manager's hundred actions
+        # PostgreSQL would hash-join every user of the organisation, twice.
+        .select_related(None)
+        .order_by("due_on", "pk")
+    )
+    prefetch_related_objects(actions, "owner", "employee")
     mine, theirs = [], []
     for action in actions:
-        (
-            mine if action.owner_id == request.user.pk or action.employee_id == request.user.pk else theirs
-        ).append(action)
+        (mine if action.owner_id == user.pk or action.employee_id == user.pk else theirs).append(action)
+    # Notes for one's own actions only: the others' are read, not updated, here.
+    prefetch_related_objects(mine, "notes__author")
     return render(
         request,
         "goals/my_actions.html",

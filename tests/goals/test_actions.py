@@ -96,3 +96,32 @@ def test_my_actions_query_count_does_not_grow(login, org, django_assert_max_num_
     # Session, user, menu roles and the reminder count, the actions with their people, and their notes.
     with django_assert_max_num_queries(9):
         assert client.get(reverse("goals:my_actions")).status_code == 200
+
+
+def test_actions_a_later_interview_reviewed_leave_my_actions(login, org):
+    make(org, owner=org.employee, days=-400, status="done", what="Reviewed last year")
+    make(org, owner=org.employee, days=-20, status="done", what="Done, still to review")
+    make(org, owner=org.employee, days=5, what="Still open")
+    AgreedAction.objects.filter(what="Reviewed last year").update(reviewed_at=timezone.now())
+    for user in (org.employee, org.manager):
+        page = login(user).get(reverse("goals:my_actions")).content.decode()
+        assert "Done, still to review" in page and "Still open" in page
+        assert "Reviewed last year" not in page
+        assert "a later interview has followed up is kept with that interview" in page
+
+
+def test_a_manager_reads_their_peoples_actions_in_a_table_whatever_their_number(
+    login, org, django_assert_max_num_queries
+):
+    for i in range(40):
+        make(org, owner=org.employee, days=i - 20, what=f"Eva's action {i}")
+    make(org, owner=org.manager, days=3, what="The manager's own part")
+    client = login(org.manager)
+    # Session, user, menu facts, HR role, the manager's people, the actions, and the notes of their own.
+    with django_assert_max_num_queries(9):
+        page = client.get(reverse("goals:my_actions")).content.decode()
+    theirs = page.split("Actions of the people you hold interviews with", 1)[1]
+    assert all(f"Eva&#x27;s action {i}<" in theirs for i in range(40))
+    # The owner updates an action; the manager follows up: a form only for the manager's own.
+    assert "<form" not in theirs.split("</main>", 1)[0]
+    assert reverse("goals:action_update", args=[AgreedAction.objects.get(owner=org.manager).pk]) in page
