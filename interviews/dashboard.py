@@ -16,7 +16,7 @@ from operator import or_
 
 from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
@@ -395,41 +395,28 @@ def action_counts(
     return {row.pop("interview_id"): row for row in rows}
 
 
-def page_action_counts(
-    interview_ids: list[int], *, today: datetime.date | None = None
-) -> dict[int, dict[str, int]]:
-    """action_counts() for one page of interviews, known by id: two plain index lookups.
+def with_action_counts(
+    interviews: QuerySet[Interview], *, today: datetime.date | None = None
+) -> QuerySet[Interview]:
+    """Each interview with its open and overdue actions counted beside it: for a page of them.
 
-    The cycle-wide query above joins through each action's employee; for fifty interviews
-    PostgreSQL spends longer planning that than answering it.
+    Counted in the page's own query, one subquery per row and kind, which PostgreSQL works
+    out after the LIMIT (fifty index lookups), rather than in two more queries. An action
+    belongs to a record; an interview's corrected versions are records of their own, and
+    their actions add up.
     """
     today = today or timezone.localdate()
-    interview_of = dict(
-        # No ordering: the model's own (by interview) would join the interviews for nothing.
-        InterviewRecord.objects.filter(interview_id__in=interview_ids)
-        .order_by()
-        .values_list("pk", "interview_id")
+    records = InterviewRecord.objects.filter(interview=OuterRef(OuterRef("pk"))).order_by().values("pk")
+    open_actions = AgreedAction.objects.filter(
+        source_model=RECORD_LABEL, source_id__in=records, status__in=OPEN_ACTION
+    ).order_by()
+
+    def counted(actions):
+        return Coalesce(Subquery(actions.values("source_model").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    return interviews.annotate(
+        actions_open=counted(open_actions), actions_overdue=counted(open_actions.filter(due_on__lt=today))
     )
-    counts: dict[int, dict[str, int]] = {}
-    if not interview_of:
-        return counts
-    rows = (
-        AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id__in=list(interview_of))
-        .values("source_id")
-        .annotate(
-            total=Count("pk"),
-            open=Count("pk", filter=Q(status__in=OPEN_ACTION)),
-            overdue=Count("pk", filter=Q(status__in=OPEN_ACTION, due_on__lt=today)),
-            done=Count("pk", filter=Q(status=AgreedAction.Status.DONE)),
-        )
-        .order_by()
-    )
-    for row in rows:
-        # An interview's corrected versions are records of their own: their actions add up.
-        mine = counts.setdefault(interview_of[row.pop("source_id")], dict.fromkeys(row, 0))
-        for key, value in row.items():
-            mine[key] += value
-    return counts
 
 
 # --- per manager -----------------------------------------------------------------------

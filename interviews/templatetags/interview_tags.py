@@ -183,8 +183,7 @@ def my_interview_row(interview) -> SafeString:
 @register.simple_tag
 def drill_row(interview, show_pdf: bool) -> SafeString:
     """A row of HR's drill-down: status only, never what the two wrote."""
-    actions = getattr(interview, "actions", None) or {}
-    overdue = actions.get("overdue")
+    overdue = interview.actions_overdue
     cells = [
         _html(
             "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
@@ -195,7 +194,7 @@ def drill_row(interview, show_pdf: bool) -> SafeString:
             state_badge(interview),
             _when(interview.starts_at) if interview.starts_at else "—",
             prep_shared(interview),
-            actions.get("open") or 0,
+            interview.actions_open,
             _html(' <span class="text-danger-emphasis fw-semibold">({})</span>', overdue) if overdue else "",
         )
     ]

@@ -317,10 +317,9 @@ def cycle_unit(request, pk, unit_pk):
     state = request.GET.get("state", "")
     if state in Interview.State.values:
         interviews = interviews.filter(state=state)
-    page = Paginator(interviews, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = dashboard.page_action_counts([i.pk for i in page])
-    for interview in page:
-        interview.actions = counts.get(interview.pk, {})
+    page = Paginator(dashboard.with_action_counts(interviews), DRILL_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     can_nudge = cycle.state == Cycle.State.OPEN and viewer.nudges_in(unit)
     return render(
         request,

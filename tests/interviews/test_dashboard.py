@@ -549,7 +549,7 @@ def test_drill_down_pages_and_filters_by_state(login, org, cycle, monkeypatch):
     assert str(org.outsider) in planned and str(org.employee) not in planned
 
 
-def test_a_page_of_the_drill_down_counts_actions_as_the_whole_cycle_does(org, cycle):
+def test_a_page_of_the_drill_down_counts_actions_as_the_whole_cycle_does(login, org, cycle):
     signed = Interview.objects.get(cycle=cycle, employee=org.employee)
     # A corrected version is a record of its own; its actions count for the same interview.
     correction = InterviewRecord.objects.create(interview=signed, number=2, conclusions="Corrected")
@@ -564,7 +564,15 @@ def test_a_page_of_the_drill_down_counts_actions_as_the_whole_cycle_does(org, cy
         status="open",
     )
     interviews = Interview.objects.filter(cycle=cycle)
-    page = dashboard.page_action_counts(list(interviews.values_list("pk", flat=True)))
-    assert page == dashboard.action_counts(cycle, interviews)
-    assert page[signed.pk] == {"total": 3, "open": 2, "overdue": 1, "done": 1}
-    assert dashboard.page_action_counts([]) == {}
+    whole = dashboard.action_counts(cycle, interviews)
+    page = {i.pk: (i.actions_open, i.actions_overdue) for i in dashboard.with_action_counts(interviews)}
+    assert page == {
+        pk: (whole.get(pk, {}).get("open", 0), whole.get(pk, {}).get("overdue", 0)) for pk in page
+    }
+    assert page[signed.pk] == (2, 1)
+    # And on the drill-down itself: two open, one of them overdue.
+    hr_page = (
+        login(org.hr).get(reverse("interviews:cycle_unit", args=[cycle.pk, org.unit_a.pk])).content.decode()
+    )
+    row = hr_page.split(str(org.employee), 1)[1].split("</tr>", 1)[0]
+    assert '<td class="text-end">2 <span class="text-danger-emphasis fw-semibold">(1)</span></td>' in row
