@@ -72,11 +72,13 @@ def record_page(request, pk):
             "is_employee": request.user.pk == interview.employee_id,
             "actions": list(records.record_actions(draft or current)) if (draft or current) else [],
             "goals": list((draft or current).goals.select_related("unit_goal")) if (draft or current) else [],
-            "action_form": ActionForm(),
-            "goal_form": RecordGoalForm(unit_goals=unit_goals),
+            # The forms as callables: the template builds them only where a cached copy is
+            # missing (each costs a deep copy of its fields).
+            "action_form": ActionForm,
+            "goal_form": lambda: RecordGoalForm(unit_goals=unit_goals),
             # Called by the template only where the form is shown: which goals, as they stand.
             "goal_form_key": lambda: _goals_key(unit_goals),
-            "sign_form": SignForm(),
+            "sign_form": SignForm,
             "employee_prep": employee_prep,
             "manager_prep": manager_prep,
             "previous": previous,
