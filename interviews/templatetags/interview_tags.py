@@ -84,18 +84,6 @@ def _url_pattern(prefix: str, name: str, arity: int) -> str:
     return reverse(name, args=[int(s) for s in _SENTINELS[:arity]])
 
 
-def _url(name: str, *args) -> str:
-    url = _url_pattern(get_script_prefix(), name, len(args))
-    for sentinel, arg in zip(_SENTINELS, args, strict=False):
-        url = url.replace(sentinel, str(int(arg)), 1)
-    return url
-
-
-def _when(value) -> str:
-    """As the template's |date:"SHORT_DATETIME_FORMAT" shows it: in local time, localised."""
-    return _formatted(get_language(), timezone.get_current_timezone_name(), value)
-
-
 @lru_cache(maxsize=4096)
 def _formatted(language: str, zone: str, value) -> str:
     # Django's date formatting costs some 70 microseconds a value; the same list shows the
@@ -114,6 +102,35 @@ def _list_words(language: str) -> dict[str, str]:
     }
 
 
+class _Page:
+    """What every row of one page shares, looked up once per page: the active language, time
+    zone and script prefix each cost a context-local lookup, several times a row."""
+
+    def __init__(self):
+        self.language = get_language()
+        self.zone = timezone.get_current_timezone_name()
+        self.prefix = get_script_prefix()
+        self.words = _list_words(self.language)
+
+    def url(self, name: str, *args) -> str:
+        url = _url_pattern(self.prefix, name, len(args))
+        for sentinel, arg in zip(_SENTINELS, args, strict=False):
+            url = url.replace(sentinel, str(int(arg)), 1)
+        return url
+
+    def when(self, value) -> str:
+        """As the template's |date:"SHORT_DATETIME_FORMAT" shows it: in local time, localised."""
+        return _formatted(self.language, self.zone, value)
+
+
+def _page(context) -> _Page:
+    # render_context lives for one rendering of the template: one page's rows.
+    page = context.render_context.get(_Page)
+    if page is None:
+        page = context.render_context[_Page] = _Page()
+    return page
+
+
 def _html(template: str, *args) -> SafeString:
     """format_html() for the rows: the same escaping, without its checks for lazy strings on
     every argument, which a row's dozen values pay fifty times a page."""
@@ -125,23 +142,24 @@ def _hidden(label: str, who) -> SafeString:
     return _html('{}<span class="visually-hidden"> {}</span>', label, who)
 
 
-@register.simple_tag
-def my_interview_row(interview) -> SafeString:
+@register.simple_tag(takes_context=True)
+def my_interview_row(context, interview) -> SafeString:
     """A row of the manager's list: who, cycle, state, preparation, meeting, and what to do next."""
-    words = _list_words(get_language())
+    page = _page(context)
+    words = page.words
     employee = interview.employee
-    detail = _url("interviews:interview_detail", interview.pk)
+    detail = page.url("interviews:interview_detail", interview.pk)
     if interview.starts_at:
         meeting = _html(
             '{}<br><span class="small text-body-secondary">{}</span>',
-            _when(interview.starts_at),
+            page.when(interview.starts_at),
             interview.place,
         )
     else:
         meeting = "—"
     buttons = []
     if interview.state in ("planned", "scheduled"):
-        schedule = _url("interviews:interview_schedule", interview.pk)
+        schedule = page.url("interviews:interview_schedule", interview.pk)
         if interview.state == "planned":
             buttons.append(
                 _html(
@@ -173,16 +191,17 @@ def my_interview_row(interview) -> SafeString:
         employee,
         employee.unit.name if employee.unit_id else "",
         interview.cycle.name,
-        state_badge(interview),
-        prep_shared(interview, manager_label=words["you"]),
+        _badge(page.language, interview.state),
+        _prep(page.language, interview.employee_shared, interview.manager_shared, words["you"]),
         meeting,
         mark_safe(" ".join(buttons)),  # noqa: S308 - each part was built by _html
     )
 
 
-@register.simple_tag
-def drill_row(interview, show_pdf: bool) -> SafeString:
+@register.simple_tag(takes_context=True)
+def drill_row(context, interview, show_pdf: bool) -> SafeString:
     """A row of HR's drill-down: status only, never what the two wrote."""
+    page = _page(context)
     overdue = interview.actions_overdue
     cells = [
         _html(
@@ -191,9 +210,9 @@ def drill_row(interview, show_pdf: bool) -> SafeString:
             interview.employee,
             interview.unit.name,
             interview.partner,
-            state_badge(interview),
-            _when(interview.starts_at) if interview.starts_at else "—",
-            prep_shared(interview),
+            _badge(page.language, interview.state),
+            page.when(interview.starts_at) if interview.starts_at else "—",
+            _prep(page.language, interview.employee_shared, interview.manager_shared, ""),
             interview.actions_open,
             _html(' <span class="text-danger-emphasis fw-semibold">({})</span>', overdue) if overdue else "",
         )
@@ -201,10 +220,9 @@ def drill_row(interview, show_pdf: bool) -> SafeString:
     if show_pdf:
         number = getattr(interview, "signed_number", None)
         if number:
-            pdf = _url("interviews:record_pdf", interview.pk, number)
-            words = _list_words(get_language())
+            pdf = page.url("interviews:record_pdf", interview.pk, number)
             cells.append(
-                _html('<td><a href="{}">{}</a></td>', pdf, _hidden(words["pdf"], interview.employee))
+                _html('<td><a href="{}">{}</a></td>', pdf, _hidden(page.words["pdf"], interview.employee))
             )
         else:
             cells.append(mark_safe("<td>—</td>"))
