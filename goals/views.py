@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from goals.forms import UnitGoalForm
-from goals.models import AgreedAction, UnitGoal
+from goals.models import UnitGoal
 from goals.selectors import action_groups, actions_visible_to, goal_units_managed_by
 from goals.services import action_update, goal_delete, goal_save
 from people.selectors import nav_facts, unit_tree
@@ -102,7 +102,13 @@ def my_actions(request):
         {
             "groups": action_groups(mine),
             "their_groups": action_groups(theirs),
-            "statuses": AgreedAction.Status.choices,
+            # The card's fixed words, translated once a page instead of once a card.
+            "words": {
+                "done_when": _("Done when:"),
+                "status": _("Status"),
+                "note": _("Progress note"),
+                "update": _("Update"),
+            },
             "group_titles": {
                 "overdue": _("Overdue"),
                 "soon": _("Due within a week"),
