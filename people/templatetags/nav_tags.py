@@ -1,0 +1,76 @@
+"""The parts of every page's frame that depend only on the language and the person's roles.
+
+base.html is rendered on every page; its menu (a dozen translated words and reversed
+URLs) and its language chooser cost more than a short page's own content. Both are pure
+functions of a handful of values, so each is built once per process for each combination
+(a few dozen at most) and reused; what is personal (the unread count, the name, the
+forms' CSRF tokens) stays in the template.
+"""
+
+from functools import lru_cache
+
+from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, reverse
+from django.utils import translation
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@lru_cache(maxsize=256)
+def _links(language: str, prefix: str, roles: tuple[bool, ...]) -> SafeString:
+    # The language and script prefix are part of the key: the words are translated into
+    # the active language, the URLs resolved under the active prefix.
+    partner, keeps_goals, hr, hr_everywhere, staff = roles
+    items = [("home", _("Home")), ("goals:my_actions", _("My actions"))]
+    if partner:
+        items.append(("interviews:my_interviews", _("My interviews")))
+    if keeps_goals:
+        items.append(("goals:goal_units", _("Goals")))
+    if hr:
+        items += [("interviews:cycle_list", _("Cycles")), ("people:unit_list", _("Organisation"))]
+    if hr_everywhere:
+        items += [("people:import_start", _("Import")), ("people:audit_log", _("Audit log"))]
+    if staff:
+        items.append(("admin:index", _("Administration")))
+    return format_html_join(
+        "\n",
+        '<li class="nav-item"><a class="nav-link" href="{}">{}</a></li>',
+        ((reverse(name), label) for name, label in items),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context) -> SafeString:
+    """The menu's items for this person's roles (from the roles context processor)."""
+    roles = tuple(
+        bool(context.get(name)) for name in ("is_partner", "keeps_goals", "is_hr", "is_hr_whole_organisation")
+    ) + (bool(context["user"].is_staff),)
+    return _links(get_language(), get_script_prefix(), roles)
+
+
+@lru_cache(maxsize=16)
+def _language_options(current: str) -> SafeString:
+    def named(code, name):
+        # Each language by its own name, whatever the page's language.
+        with translation.override(code):
+            return str(name)
+
+    return format_html_join(
+        "\n",
+        '<option value="{}"{}>{}</option>',
+        (
+            (code, mark_safe(" selected") if code == current else "", named(code, name))
+            for code, name in settings.LANGUAGES
+        ),
+    )
+
+
+@register.simple_tag
+def language_options() -> SafeString:
+    """The language chooser's options, the active language selected."""
+    return _language_options(get_language())
