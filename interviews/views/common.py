@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -56,3 +57,21 @@ def run_step(request, step, done: str) -> bool:
         return False
     messages.success(request, done)
     return True
+
+
+def page_of(rows, per_page: int, number) -> Page:
+    """The asked-for page of rows, counting them in the database only when they do not fit
+    on the first page.
+
+    Most managers hold fewer interviews than fit on a page, and most units hold fewer than
+    a page of them: the first page is read with one row more than fits, and when it is not
+    full its length is the count, which spares the COUNT(*) over the same rows.
+    """
+    if str(number or "1") != "1":
+        return Paginator(rows, per_page).get_page(number)
+    first = list(rows[: per_page + 1])
+    if len(first) <= per_page:
+        return Paginator(first, per_page).page(1)
+    page = Paginator(rows, per_page).page(1)
+    page.object_list = first[:per_page]  # read already: not again
+    return page

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from interviews import charts, dashboard, services
 from interviews.models import Cycle, Interview
+from interviews.views.common import page_of
 from people.audit import audit
 from people.models import OrgUnit
 from people.selectors import hr_role_of
@@ -317,9 +317,7 @@ def cycle_unit(request, pk, unit_pk):
     state = request.GET.get("state", "")
     if state in Interview.State.values:
         interviews = interviews.filter(state=state)
-    page = Paginator(dashboard.with_action_counts(interviews), DRILL_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(dashboard.with_action_counts(interviews), DRILL_PAGE_SIZE, request.GET.get("page"))
     can_nudge = cycle.state == Cycle.State.OPEN and viewer.nudges_in(unit)
     return render(
         request,

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +25,7 @@ from interviews.selectors import (
     prep_forms_for,
     prep_role_of,
 )
-from interviews.views.common import _add_errors, _int, _interview, run_step
+from interviews.views.common import _add_errors, _int, _interview, page_of, run_step
 
 # --- managers and employees ------------------------------------------------------------
 
@@ -70,7 +69,7 @@ def my_interviews(request):
     sort = request.GET.get("sort", "time")
     # The pk last, so that a page boundary never splits or repeats a row.
     interviews = interviews.order_by(*SORTS.get(sort, SORTS["time"]), "pk")
-    page = Paginator(interviews, MY_INTERVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(interviews, MY_INTERVIEWS_PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "interviews/my_interviews.html",

@@ -1,5 +1,7 @@
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -166,3 +168,15 @@ def test_names_are_escaped_in_the_list_rows(login, org):
     for page in pages:
         assert "<script>alert" not in page
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; O&#x27;Brien &amp; Co" in page
+
+
+def test_a_list_that_fits_on_one_page_is_not_counted_again(login, org):
+    cycle = CycleFactory(units=[org.root])
+    InterviewFactory(cycle=cycle, employee=org.employee, partner=org.manager)
+    InterviewFactory(cycle=cycle, employee=org.other_employee, partner=org.manager)
+    client = login(org.manager)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("interviews:my_interviews")).content.decode()
+    assert "Eva Employee" in page and "Emil Otheremployee" in page and "Page 1 of" not in page
+    # Django's Paginator counts with SELECT COUNT(*) AS "__count": not here.
+    assert not [q for q in queries.captured_queries if '"__count"' in q["sql"]]
