@@ -40,9 +40,9 @@ def actions_visible_to(user: User, *, partner: bool = True) -> QuerySet:
     if partner:
         # No ordering: the lines' own (by the employee's name) would join every person.
         employees += current_lines().filter(partner=user).order_by().values_list("employee_id", flat=True)
-    return AgreedAction.objects.filter(Q(owner=user) | Q(employee_id__in=employees)).select_related(
-        "owner", "employee"
-    )
+    # No people joined in: for a manager's hundreds of actions PostgreSQL would hash-join every
+    # user of the organisation, twice; a page that names them reads them by id afterwards.
+    return AgreedAction.objects.filter(Q(owner=user) | Q(employee_id__in=employees))
 
 
 def action_groups(actions, *, today: datetime.date | None = None) -> list[tuple[str, list]]:

@@ -85,9 +85,6 @@ def my_actions(request):
     actions = list(
         actions_visible_to(user, partner=nav_facts(user)["partner"])
         .filter(reviewed_at__isnull=True)
-        # The people by their ids afterwards, not joined: for a manager's hundred actions
-        # PostgreSQL would hash-join every user of the organisation, twice.
-        .select_related(None)
         .order_by("due_on", "pk")
     )
     prefetch_related_objects(actions, "owner", "employee")

@@ -4,13 +4,12 @@ from functools import lru_cache
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
-from django.urls import get_script_prefix, reverse
-from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from goals.models import AgreedAction
+from people.rendering import row_date, row_url
 
 register = template.Library()
 
@@ -35,12 +34,6 @@ def status_options(current: str) -> SafeString:
     return _options(get_language(), current)
 
 
-@lru_cache(maxsize=4096)
-def _date(language: str, value) -> str:
-    # Formatting a date costs tens of microseconds; a page of actions repeats the same few.
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
-
-
 @lru_cache(maxsize=64)
 def _status(language: str, status: str) -> str:
     return str(AgreedAction.Status(status).label) if status in AgreedAction.Status.values else status
@@ -59,7 +52,7 @@ def their_action_row(action) -> SafeString:
         action.employee,
         linebreaksbr(action.what, autoescape=True),
         action.owner,
-        _date(language, action.due_on),
+        row_date(action.due_on, "SHORT_DATE_FORMAT", language=language),
         _status(language, action.status),
     )
 
@@ -69,16 +62,10 @@ def short_date(value) -> str:
     """|date:"SHORT_DATE_FORMAT", each value formatted once per language."""
     if not value:
         return ""
-    return _date(get_language(), value)
-
-
-@lru_cache(maxsize=8)
-def _update_url_pattern(prefix: str) -> str:
-    # The script prefix is part of the key: the app may be served under a sub-path.
-    return reverse("goals:action_update", args=[900000001])
+    return row_date(value, "SHORT_DATE_FORMAT")
 
 
 @register.simple_tag
 def action_update_url(action) -> str:
     """The action's update URL, resolved once a process rather than once a card."""
-    return _update_url_pattern(get_script_prefix()).replace("900000001", str(int(action.pk)), 1)
+    return row_url("goals:action_update", action.pk)

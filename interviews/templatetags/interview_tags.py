@@ -17,14 +17,15 @@ import html
 from functools import lru_cache
 
 from django import template
-from django.urls import get_script_prefix, reverse
-from django.utils import formats, timezone
+from django.urls import get_script_prefix
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from interviews.models import Interview
+from people.rendering import row_date, row_url
 
 register = template.Library()
 
@@ -72,24 +73,6 @@ def prep_shared(interview, *, manager_label: str = "") -> SafeString:
 
 # --- whole rows ----------------------------------------------------------------------
 
-# Stand-ins for a URL's arguments: reverse() runs once per URL name, and each row fills
-# in its own numbers (a row of the list would otherwise resolve the pattern up to four
-# times).
-_SENTINELS = ("900000001", "900000002")
-
-
-@lru_cache(maxsize=32)
-def _url_pattern(prefix: str, name: str, arity: int) -> str:
-    # The script prefix is part of the key: the app may be served under a sub-path.
-    return reverse(name, args=[int(s) for s in _SENTINELS[:arity]])
-
-
-@lru_cache(maxsize=4096)
-def _formatted(language: str, zone: str, value) -> str:
-    # Django's date formatting costs some 70 microseconds a value; the same list shows the
-    # same meeting times on every reload, so each is formatted once per language and zone.
-    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-
 
 @lru_cache(maxsize=16)
 def _list_words(language: str) -> dict[str, str]:
@@ -113,14 +96,11 @@ class _Page:
         self.words = _list_words(self.language)
 
     def url(self, name: str, *args) -> str:
-        url = _url_pattern(self.prefix, name, len(args))
-        for sentinel, arg in zip(_SENTINELS, args, strict=False):
-            url = url.replace(sentinel, str(int(arg)), 1)
-        return url
+        return row_url(name, *args, prefix=self.prefix)
 
     def when(self, value) -> str:
         """As the template's |date:"SHORT_DATETIME_FORMAT" shows it: in local time, localised."""
-        return _formatted(self.language, self.zone, value)
+        return row_date(value, "SHORT_DATETIME_FORMAT", language=self.language, zone=self.zone)
 
 
 def _page(context) -> _Page:
