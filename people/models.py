@@ -89,7 +89,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.name_of(self.given_name, self.family_name, self.email)
+
+    @staticmethod
+    def name_of(given_name: str, family_name: str, email: str) -> str:
+        """How a person is named on a page, from their columns alone (for rows read as values)."""
+        return f"{given_name} {family_name}".strip() or email
 
     @property
     def full_name(self) -> str:

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from interviews.models import Interview
+from people.models import User
 from people.rendering import row_date, row_url
 
 register = template.Library()
@@ -179,31 +180,30 @@ def my_interview_row(context, interview) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def drill_row(context, interview, show_pdf: bool) -> SafeString:
-    """A row of HR's drill-down: status only, never what the two wrote."""
+def drill_row(context, row: dict, show_pdf: bool) -> SafeString:
+    """A row of HR's drill-down (a dict of dashboard.drill_rows): status only, never what the two wrote."""
     page = _page(context)
-    overdue = interview.actions_overdue
+    overdue = row["actions_overdue"]
+    employee = User.name_of(row["employee__given_name"], row["employee__family_name"], row["employee__email"])
     cells = [
         _html(
             "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
             '<td class="small text-nowrap">{}</td><td class="text-end">{}{}</td>',
-            interview.employee,
-            interview.unit.name,
-            interview.partner,
-            _badge(page.language, interview.state),
-            page.when(interview.starts_at) if interview.starts_at else "—",
-            _prep(page.language, interview.employee_shared, interview.manager_shared, ""),
-            interview.actions_open,
+            employee,
+            row["unit__name"],
+            User.name_of(row["partner__given_name"], row["partner__family_name"], row["partner__email"]),
+            _badge(page.language, row["state"]),
+            page.when(row["starts_at"]) if row["starts_at"] else "—",
+            _prep(page.language, row["employee_shared"], row["manager_shared"], ""),
+            row["actions_open"],
             _html(' <span class="text-danger-emphasis fw-semibold">({})</span>', overdue) if overdue else "",
         )
     ]
     if show_pdf:
-        number = getattr(interview, "signed_number", None)
+        number = row.get("signed_number")
         if number:
-            pdf = page.url("interviews:record_pdf", interview.pk, number)
-            cells.append(
-                _html('<td><a href="{}">{}</a></td>', pdf, _hidden(page.words["pdf"], interview.employee))
-            )
+            pdf = page.url("interviews:record_pdf", row["pk"], number)
+            cells.append(_html('<td><a href="{}">{}</a></td>', pdf, _hidden(page.words["pdf"], employee)))
         else:
             cells.append(mark_safe("<td>—</td>"))
     return _html("<tr>{}</tr>", mark_safe("".join(cells)))  # noqa: S308 - built by _html

@@ -59,19 +59,35 @@ def run_step(request, step, done: str) -> bool:
     return True
 
 
-def page_of(rows, per_page: int, number) -> Page:
+def page_of(rows, per_page: int, number, *, count=None) -> Page:
     """The asked-for page of rows, counting them in the database only when they do not fit
     on the first page.
 
     Most managers hold fewer interviews than fit on a page, and most units hold fewer than
     a page of them: the first page is read with one row more than fits, and when it is not
     full its length is the count, which spares the COUNT(*) over the same rows.
+
+    count, if given, is called for the number of rows instead of counting them (a count
+    kept from an earlier page); when it turns out too high for the asked-for page (rows
+    left since), the rows are counted afresh.
     """
     if str(number or "1") != "1":
-        return Paginator(rows, per_page).get_page(number)
+        paginator = _paginator(rows, per_page, count)
+        page = paginator.get_page(number)
+        if count is not None and not page.object_list and paginator.count:
+            page = Paginator(rows, per_page).get_page(number)
+        return page
     first = list(rows[: per_page + 1])
     if len(first) <= per_page:
         return Paginator(first, per_page).page(1)
-    page = Paginator(rows, per_page).page(1)
+    page = _paginator(rows, per_page, count).page(1)
     page.object_list = first[:per_page]  # read already: not again
     return page
+
+
+def _paginator(rows, per_page: int, count) -> Paginator:
+    paginator = Paginator(rows, per_page)
+    if count is not None:
+        # Paginator.count is a cached property: set, it is not counted in the database.
+        paginator.count = count()
+    return paginator

@@ -5,6 +5,8 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -547,6 +549,31 @@ def test_drill_down_pages_and_filters_by_state(login, org, cycle, monkeypatch):
     assert "Page 3 of 3" in last and "?state=&amp;page=2" in last
     planned = client.get(url, {"state": "planned"}).content.decode()
     assert str(org.outsider) in planned and str(org.employee) not in planned
+
+
+def test_drill_down_counts_its_pages_once_a_minute_and_never_shows_an_empty_page(
+    login, org, cycle, settings, monkeypatch
+):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "drill"}
+    }
+    monkeypatch.setattr("interviews.views.dashboard.DRILL_PAGE_SIZE", 2)
+    url = reverse("interviews:cycle_unit", args=[cycle.pk, org.root.pk])
+    client = login(org.hr)
+    assert "Page 1 of 3" in client.get(url).content.decode()
+    # Turning to the next page, HR's database does not count the unit's interviews again.
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url, {"page": 2}).content.decode()
+    assert "Page 2 of 3" in second
+    assert not [q for q in queries if "COUNT(*)" in q["sql"]]
+    # Interviews gone since the count: the last page it promised is counted afresh, and
+    # shows the rows that are left, not "No interviews".
+    Interview.objects.filter(cycle=cycle).exclude(employee=org.employee).order_by("pk")[:1].get().delete()
+    Interview.objects.filter(cycle=cycle, state="planned").order_by("pk").first().delete()
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "Page 2 of 2" in last and "No interviews." not in last
+    assert str(org.employee) in client.get(url, {"page": 1}).content.decode() + last
 
 
 def test_a_page_of_the_drill_down_counts_actions_as_the_whole_cycle_does(login, org, cycle):
