@@ -3,12 +3,15 @@
 import datetime
 import hashlib
 import json
+import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Subquery
+from django.db.models import F
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -348,8 +351,9 @@ def _record_sign(
     interview.version += 1
     interview.save(update_fields=["state", "version", "updated_at"])
     audit("record_signed_by_employee", actor=by, obj=draft, detail=f"interview={interview.pk} locked")
+    follow_ups_forget(interview.employee_id)
     # This talk followed up the previous one: its actions are reviewed, and their reminders end.
-    previous, previous_actions = previous_signed_record(interview)
+    previous, previous_actions = previous_signed_record(interview, fresh=True)
     if previous_actions:
         AgreedAction.objects.filter(pk__in=[a.pk for a in previous_actions], reviewed_at__isnull=True).update(
             reviewed_at=now
@@ -390,6 +394,7 @@ def record_correct(*, interview: Interview, by: User) -> InterviewRecord:
     # The actions are one set that lives on: they follow the version being agreed. The signed
     # version keeps its frozen copy of them in its content.
     AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id=signed.pk).update(source_id=draft.pk)
+    follow_ups_forget(interview.employee_id)  # the next talk follows the actions to the new version
     audit(
         "record_correction_opened",
         actor=by,
@@ -417,26 +422,104 @@ def record_verify(
     return None
 
 
-def previous_signed_record(interview: Interview) -> tuple[InterviewRecord | None, list[AgreedAction]]:
-    """The employee's last signed record from an earlier interview, with its actions as they stand now."""
-    latest = (
-        InterviewRecord.objects.filter(interview__employee_id=interview.employee_id, locked_at__isnull=False)
-        .exclude(interview=interview)
-        .order_by("-interview__cycle__opens_on", "-number")
-        .values("interview_id")[:1]
+@dataclass(frozen=True)
+class FollowUp:
+    """What the next talk follows up of an earlier one: its last signed version's
+    conclusions, the cycle it was in, and the newest version (whose actions live on)."""
+
+    interview_id: int
+    record_id: int
+    number: int
+    cycle_name: str
+    concluded: str
+    newest_record_id: int
+
+
+def _follow_up_generation_key(employee_id: int) -> str:
+    return f"follow-up-generation:v1:{employee_id}"
+
+
+def follow_ups_forget(employee_id: int) -> None:
+    """The employee's signed history changed: the next page reads it afresh.
+
+    A new generation rather than a deleted key: a page that read the history before this
+    transaction committed and stores it afterwards stores it marked with the old
+    generation, which the next page does not take.
+    """
+    transaction.on_commit(
+        lambda: cache.set(_follow_up_generation_key(employee_id), uuid.uuid4().hex, 24 * 3600)
     )
-    # Every version of that interview's record in one query, the newest first: only what the
-    # follow-up shows (the signed text's conclusions, the cycle's name), not the record's
-    # sixteen texts and their signed copy, which the prep page would read on every view.
-    versions = list(
-        InterviewRecord.objects.filter(interview_id=Subquery(latest))
-        .select_related("interview__cycle")
-        .only("number", "locked_at", "interview__cycle__name", "interview__cycle__opens_on")
+
+
+def _signed_history(employee_id: int, *, fresh: bool = False) -> list[FollowUp]:
+    """The employee's signed interviews, the latest cycle first: one query, then kept.
+
+    The prep page and the record page show the previous talk's follow-up on every view, and
+    the record page is loaded again after each note, action or goal added during the talk;
+    finding that talk cost two thirds of the follow-up's reads (a sort over the employee's
+    records with their cycles).
+    """
+    # Kept per employee until one of their records locks or a correction opens (a new
+    # generation), and never longer than FOLLOW_UP_CACHE_SECONDS: a renamed cycle, or a record
+    # the admin edited outside the services, shows within that time.
+    seconds = settings.FOLLOW_UP_CACHE_SECONDS
+    key = generation = None
+    if seconds and not fresh:
+        generation_key, key = _follow_up_generation_key(employee_id), f"follow-ups:v1:{employee_id}"
+        kept = cache.get_many([generation_key, key])  # one round trip
+        generation = kept.get(generation_key)
+        if generation is None and not cache.add(generation_key, generation := uuid.uuid4().hex, 24 * 3600):
+            generation = cache.get(generation_key)  # another page set it first; None: Redis is down
+        if generation and key in kept and kept[key][0] == generation:
+            return kept[key][1]
+    versions = (
+        InterviewRecord.objects.filter(interview__employee_id=employee_id)
         .annotate(concluded=KeyTextTransform("conclusions", "content"))
-        .order_by("-number")
+        .values(
+            "pk",
+            "interview_id",
+            "number",
+            "locked_at",
+            "concluded",
+            "interview__cycle__name",
+            "interview__cycle__opens_on",
+        )
+        .order_by("interview_id", "-number")
     )
-    if not versions:
+    by_interview: dict[int, list[dict]] = {}
+    for version in versions:
+        by_interview.setdefault(version["interview_id"], []).append(version)
+    signed = []
+    for interview_id, newest_first in by_interview.items():
+        record = next((v for v in newest_first if v["locked_at"] is not None), None)
+        if record is not None:
+            follow_up = FollowUp(
+                interview_id=interview_id,
+                record_id=record["pk"],
+                number=record["number"],
+                cycle_name=record["interview__cycle__name"],
+                concluded=record["concluded"] or "",
+                newest_record_id=newest_first[0]["pk"],
+            )
+            signed.append((record["interview__cycle__opens_on"], record["number"], interview_id, follow_up))
+    history = [entry[-1] for entry in sorted(signed, reverse=True)]
+    if key and generation:
+        cache.set(key, (generation, history), seconds)
+    return history
+
+
+def previous_signed_record(
+    interview: Interview, *, fresh: bool = False
+) -> tuple[FollowUp | None, list[AgreedAction]]:
+    """The employee's last signed record from an earlier interview, with its actions as they stand now.
+
+    The actions are read afresh each time: their owners update them between the talks.
+    fresh: not from the cache, for a write that depends on it.
+    """
+    history = _signed_history(interview.employee_id, fresh=fresh)
+    follow_up = next((h for h in history if h.interview_id != interview.pk), None)
+    if follow_up is None:
         return None, []
-    record = next(version for version in versions if version.locked_at is not None)
     # Actions follow the newest version of that record (a correction moves them along).
-    return record, list(record_actions(versions[0]))
+    actions = AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id=follow_up.newest_record_id)
+    return follow_up, list(actions.select_related("owner"))

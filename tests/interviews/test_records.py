@@ -377,9 +377,18 @@ def test_signing_the_next_record_marks_earlier_actions_reviewed(org, held):
     assert action.reviewed_at is not None
 
 
-def test_the_next_talk_follows_up_the_last_signed_version_with_its_actions_as_they_stand(login, org, held):
+@pytest.mark.parametrize("kept", [False, True], ids=["read-each-time", "kept-in-cache"])
+def test_the_next_talk_follows_up_the_last_signed_version_with_its_actions_as_they_stand(
+    login, org, held, kept, settings, django_capture_on_commit_callbacks
+):
     from interviews.records import previous_signed_record
 
+    if kept:
+        # As production runs: the history kept; a signature or a correction renews it.
+        settings.FOLLOW_UP_CACHE_SECONDS = 600
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "follow-up"}
+        }
     next_year = InterviewFactory(
         cycle=CycleFactory(
             units=[org.root], opens_on=datetime.date(2027, 1, 1), closes_on=datetime.date(2027, 12, 31)
@@ -393,17 +402,26 @@ def test_the_next_talk_follows_up_the_last_signed_version_with_its_actions_as_th
         interview=held, by=org.manager, owner_kind="employee", what="Carried", due_on=soon(), standard="x"
     )
     assert previous_signed_record(next_year) == (None, [])  # a draft is not followed up
-    first = sign_both(held, org)
-    assert previous_signed_record(next_year) == (first, [action])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = sign_both(held, org)
+    record, actions = previous_signed_record(next_year)
+    assert (record.record_id, record.concluded, actions) == (first.pk, "Version one", [action])
     # A correction being written: the signed version still stands, its actions moved along.
-    record_correct(interview=held, by=org.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_correct(interview=held, by=org.manager)
     write(held, org, conclusions="Version two")
     record, actions = previous_signed_record(next_year)
-    assert (record, [a.pk for a in actions]) == (first, [action.pk])
-    second = sign_both(held, org)
+    assert (record.record_id, [a.pk for a in actions]) == (first.pk, [action.pk])
+    # Its status as it stands now, even while the signed history is kept.
+    AgreedAction.objects.filter(pk=action.pk).update(status="done")
+    assert [a.status for a in previous_signed_record(next_year)[1]] == ["done"]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = sign_both(held, org)
     record, actions = previous_signed_record(next_year)
-    assert (record.number, record.conclusions, [a.pk for a in actions]) == (2, "Version two", [action.pk])
-    assert record.interview.cycle == held.cycle and second.pk == record.pk
+    assert (record.number, record.concluded, [a.pk for a in actions]) == (2, "Version two", [action.pk])
+    assert record.cycle_name == held.cycle.name and second.pk == record.record_id
+    # A talk is never its own follow-up.
+    assert previous_signed_record(held) == (None, [])
     # Both prepare with it in front of them: the signed conclusions, the cycle, the actions.
     for who in (org.employee, org.manager):
         page = login(who).get(reverse("interviews:interview_detail", args=[next_year.pk])).content.decode()
