@@ -107,7 +107,7 @@ def interview_changeable_by(interview: Interview, user: User, *, action: str) ->
     """
     if user.pk == interview.partner_id:
         return True
-    if action in {"schedule", "hold"}:
+    if action in {"schedule", "hold"} or hr_role_of(user) is None:
         return False
     return units_visible_to_hr(user).filter(pk=interview.unit_id).exists()
 

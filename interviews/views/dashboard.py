@@ -323,6 +323,7 @@ def cycle_unit(request, pk, unit_pk):
         request.GET.get("page"),
         count=lambda: _unit_count(cycle, viewer, unit, state, interviews),
     )
+    page.object_list = dashboard.with_action_counts(list(page.object_list))
     can_nudge = cycle.state == Cycle.State.OPEN and viewer.nudges_in(unit)
     return render(
         request,

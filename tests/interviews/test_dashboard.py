@@ -566,7 +566,7 @@ def test_drill_down_counts_its_pages_once_a_minute_and_never_shows_an_empty_page
     with CaptureQueriesContext(connection) as queries:
         second = client.get(url, {"page": 2}).content.decode()
     assert "Page 2 of 3" in second
-    assert not [q for q in queries if "COUNT(*)" in q["sql"]]
+    assert not [q for q in queries if 'COUNT(*) AS "__count"' in q["sql"]]
     # Interviews gone since the count: the last page it promised is counted afresh, and
     # shows the rows that are left, not "No interviews".
     Interview.objects.filter(cycle=cycle).exclude(employee=org.employee).order_by("pk")[:1].get().delete()
@@ -592,7 +592,8 @@ def test_a_page_of_the_drill_down_counts_actions_as_the_whole_cycle_does(login, 
     )
     interviews = Interview.objects.filter(cycle=cycle)
     whole = dashboard.action_counts(cycle, interviews)
-    page = {i.pk: (i.actions_open, i.actions_overdue) for i in dashboard.with_action_counts(interviews)}
+    rows = dashboard.with_action_counts(list(dashboard.drill_rows(interviews)))
+    page = {row["pk"]: (row["actions_open"], row["actions_overdue"]) for row in rows}
     assert page == {
         pk: (whole.get(pk, {}).get("open", 0), whole.get(pk, {}).get("overdue", 0)) for pk in page
     }

@@ -412,9 +412,10 @@ def test_the_next_talk_follows_up_the_last_signed_version_with_its_actions_as_th
     write(held, org, conclusions="Version two")
     record, actions = previous_signed_record(next_year)
     assert (record.record_id, [a.pk for a in actions]) == (first.pk, [action.pk])
-    # Its status as it stands now, even while the signed history is kept.
-    AgreedAction.objects.filter(pk=action.pk).update(status="done")
-    assert [a.status for a in previous_signed_record(next_year)[1]] == ["done"]
+    # Its status and owner as they stand now, even while the signed history is kept.
+    AgreedAction.objects.filter(pk=action.pk).update(status="done", owner_kind="other", owner=org.outsider)
+    assert [(a.status, a.owner) for a in previous_signed_record(next_year)[1]] == [("done", org.outsider)]
+    AgreedAction.objects.filter(pk=action.pk).update(owner_kind="employee", owner=org.employee)
     with django_capture_on_commit_callbacks(execute=True):
         second = sign_both(held, org)
     record, actions = previous_signed_record(next_year)
