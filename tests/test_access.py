@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from goals.models import UnitGoal
+from interviews.models import Interview
 from people.models import OrgImport
 from tests.factories import CycleFactory, InterviewFactory
 
@@ -429,3 +430,20 @@ def test_csrf_cases_cover_the_state_changes():
     names = {case.values[0] for case in CSRF_CASES}
     assert {"interviews:record_sign", "interviews:cycle_launch", "interviews:cycle_unit_nudge"} <= names
     assert len(CSRF_CASES) >= 20
+
+
+def test_one_interview_is_visible_to_exactly_those_the_list_shows_it_to(org):
+    """interview_visible_to (every interview page) and interviews_visible_to agree for every role."""
+    from interviews.selectors import interview_visible_to, interviews_visible_to
+
+    add_cycles(org)
+    # And one in department B, which the scoped HR sees and department A's people do not.
+    InterviewFactory(cycle=org.cycle, employee=org.outsider, partner=org.other_manager)
+    interviews = list(Interview.objects.all())
+    assert len(interviews) == 3
+    for role in ROLES[1:]:
+        user = getattr(org, role)
+        listed = set(interviews_visible_to(user).values_list("pk", flat=True))
+        one_by_one = {i.pk for i in interviews if interview_visible_to(user, i.pk) is not None}
+        assert one_by_one == listed, role
+    assert interview_visible_to(org.hr, max(i.pk for i in interviews) + 1) is None

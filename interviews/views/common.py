@@ -4,11 +4,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from interviews.models import Interview
 from interviews.selectors import (
-    interviews_visible_to,
+    interview_visible_to,
     prep_role_of,
 )
 from people.selectors import (
@@ -22,7 +21,10 @@ def _require_hr(request):
 
 
 def _interview(request, pk) -> Interview:
-    return get_object_or_404(interviews_visible_to(request.user), pk=pk)
+    interview = interview_visible_to(request.user, pk)
+    if interview is None:
+        raise Http404
+    return interview
 
 
 def _add_errors(form, exc: ValidationError) -> None:
