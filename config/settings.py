@@ -12,8 +12,8 @@ SESSION_MAX_HOURS      signed out this long after signing in, however active (de
 LOGIN_FAILURE_LIMIT    wrong passwords before an account is locked from that address (default 5)
 LOGIN_LOCKOUT_MINUTES  how long that lock lasts (default 15)
 DASHBOARD_CACHE_SECONDS  how long HR's dashboard figures are kept before they are counted again (60)
-FOLLOW_UP_CACHE_SECONDS  longest an employee's signed history (the next talk's follow-up) is kept;
-               signing and corrections renew it at once (600)
+READ_CACHE_SECONDS  longest a kept read (an employee's signed talks, a unit's goals and local
+               guidelines) is served; changes made in the app renew it at once (600)
 S3_BUCKET      stored files (signed summaries) in this S3-compatible bucket instead of MEDIA_ROOT;
                with S3_ENDPOINT_URL, S3_REGION, and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
 """
@@ -246,9 +246,10 @@ else:
 NAV_CACHE_SECONDS = int(os.environ.get("NAV_CACHE_SECONDS", "60"))
 # HR's dashboard counts a cycle's figures at most this often per scope (0: every request).
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "60"))
-# An employee's signed talks, for the next talk's follow-up, are kept at most this long;
-# a signature or a correction renews them at once (0: read on every request).
-FOLLOW_UP_CACHE_SECONDS = int(os.environ.get("FOLLOW_UP_CACHE_SECONDS", "600"))
+# Reads kept until the app changes what they were read from (people/generations.py), and
+# never longer than this: an employee's signed talks, a unit's goals and guidelines
+# (0: read on every request).
+READ_CACHE_SECONDS = int(os.environ.get("READ_CACHE_SECONDS", "600"))
 
 # Celery: Redis when configured, otherwise a broker that needs no server.
 if REDIS_URL:

@@ -23,4 +23,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DASHBOARD_CACHE_SECONDS = 0
 # Likewise the menu's facts; test ids repeat between tests while a local cache lives on.
 NAV_CACHE_SECONDS = 0
-FOLLOW_UP_CACHE_SECONDS = 0
+READ_CACHE_SECONDS = 0

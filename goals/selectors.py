@@ -9,6 +9,10 @@ from goals.models import AgreedAction, UnitGoal
 from people.models import OrgUnit, User
 from people.selectors import current_lines, units_visible_to_hr
 
+# The generation (people/generations.py) of every unit's goals: any goal saved or deleted
+# renews it, and reads kept from the goals are read again.
+UNIT_GOALS = "unit-goals"
+
 
 def goals_for_unit(unit: OrgUnit | None, *, on: datetime.date | None = None) -> QuerySet[UnitGoal]:
     """The goals in force for a unit: its own and those of every unit above it."""

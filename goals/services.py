@@ -5,7 +5,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from goals.models import ActionProgressNote, AgreedAction, UnitGoal
+from goals.selectors import UNIT_GOALS
 from people.audit import audit
+from people.generations import generation_renew
 from people.models import OrgUnit, User
 
 GOAL_FIELDS = ("title", "description", "period_start", "period_end")
@@ -28,6 +30,7 @@ def goal_save(
         setattr(goal, key, data[key])
     goal.full_clean()
     goal.save()
+    generation_renew(UNIT_GOALS)
     audit("unit_goal_saved", actor=by, obj=goal)
     return goal
 
@@ -36,6 +39,7 @@ def goal_save(
 def goal_delete(*, goal: UnitGoal, by: User) -> None:
     audit("unit_goal_deleted", actor=by, obj=goal, detail=f"unit={goal.unit_id}")
     goal.delete()
+    generation_renew(UNIT_GOALS)
 
 
 @transaction.atomic

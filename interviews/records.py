@@ -3,11 +3,9 @@
 import datetime
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -21,6 +19,7 @@ from goals.models import AgreedAction, UnitGoal
 from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline, RecordGoal
 from interviews.sections import SECTION_KEYS, text_problems
 from people.audit import audit
+from people.generations import generation_renew, kept
 from people.models import User
 
 RECORD_LABEL = "interviews.InterviewRecord"
@@ -435,20 +434,9 @@ class FollowUp:
     newest_record_id: int
 
 
-def _follow_up_generation_key(employee_id: int) -> str:
-    return f"follow-up-generation:v1:{employee_id}"
-
-
 def follow_ups_forget(employee_id: int) -> None:
-    """The employee's signed history changed: the next page reads it afresh.
-
-    A new generation rather than a deleted key: a page that read the history before this
-    transaction committed and stores it afterwards stores it marked with the old
-    generation, which the next page does not take.
-    """
-    transaction.on_commit(
-        lambda: cache.set(_follow_up_generation_key(employee_id), uuid.uuid4().hex, 24 * 3600)
-    )
+    """The employee's signed history changed (a record locked, a correction opened)."""
+    generation_renew(f"signed-history:{employee_id}")
 
 
 def _signed_history(employee_id: int, *, fresh: bool = False) -> list[FollowUp]:
@@ -457,21 +445,19 @@ def _signed_history(employee_id: int, *, fresh: bool = False) -> list[FollowUp]:
     The prep page and the record page show the previous talk's follow-up on every view, and
     the record page is loaded again after each note, action or goal added during the talk;
     finding that talk cost two thirds of the follow-up's reads (a sort over the employee's
-    records with their cycles).
+    records with their cycles). Kept until one of their records locks or a correction
+    opens; a renamed cycle shows within READ_CACHE_SECONDS.
     """
-    # Kept per employee until one of their records locks or a correction opens (a new
-    # generation), and never longer than FOLLOW_UP_CACHE_SECONDS: a renamed cycle, or a record
-    # the admin edited outside the services, shows within that time.
-    seconds = settings.FOLLOW_UP_CACHE_SECONDS
-    key = generation = None
-    if seconds and not fresh:
-        generation_key, key = _follow_up_generation_key(employee_id), f"follow-ups:v1:{employee_id}"
-        kept = cache.get_many([generation_key, key])  # one round trip
-        generation = kept.get(generation_key)
-        if generation is None and not cache.add(generation_key, generation := uuid.uuid4().hex, 24 * 3600):
-            generation = cache.get(generation_key)  # another page set it first; None: Redis is down
-        if generation and key in kept and kept[key][0] == generation:
-            return kept[key][1]
+    if fresh:
+        return _read_signed_history(employee_id)
+    return kept(
+        f"signed-history:v1:{employee_id}",
+        [f"signed-history:{employee_id}"],
+        lambda: _read_signed_history(employee_id),
+    )
+
+
+def _read_signed_history(employee_id: int) -> list[FollowUp]:
     versions = (
         InterviewRecord.objects.filter(interview__employee_id=employee_id)
         .annotate(concluded=KeyTextTransform("conclusions", "content"))
@@ -502,10 +488,7 @@ def _signed_history(employee_id: int, *, fresh: bool = False) -> list[FollowUp]:
                 newest_record_id=newest_first[0]["pk"],
             )
             signed.append((record["interview__cycle__opens_on"], record["number"], interview_id, follow_up))
-    history = [entry[-1] for entry in sorted(signed, reverse=True)]
-    if key and generation:
-        cache.set(key, (generation, history), seconds)
-    return history
+    return [entry[-1] for entry in sorted(signed, reverse=True)]
 
 
 def previous_signed_record(

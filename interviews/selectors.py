@@ -1,8 +1,11 @@
 """Reads for cycles and interviews, and who may see what."""
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from goals.selectors import UNIT_GOALS, goals_for_unit
 from interviews.models import Cycle, Interview, LocalGuideline, PrepForm
+from people.generations import kept
 from people.models import OrgUnit, User
 from people.selectors import current_lines, hr_role_of, units_visible_to_hr
 
@@ -156,6 +159,28 @@ def prep_forms_for(interview: Interview, user: User) -> tuple[PrepForm | None, P
         elif form.state == PrepForm.State.SHARED:
             other = form
     return own, other
+
+
+# The generation (people/generations.py) of every unit's local guidelines.
+GUIDELINES = "guidelines"
+
+
+def unit_guidance(unit: OrgUnit | None) -> tuple[list[LocalGuideline], list]:
+    """(local guidelines, goals in force today) for a unit, as both prep forms show them.
+
+    Everyone in a unit prepares with the same guidelines and goals, which HR and the heads
+    of unit change a few times a year: kept until a guideline or goal is saved (their
+    generations), and the key has the unit's place in the tree and the day. A renamed unit
+    shows within READ_CACHE_SECONDS.
+    """
+    if unit is None:
+        return [], []
+    today = timezone.localdate()
+    return kept(
+        f"unit-guidance:v1:{unit.pk}:{unit.path}:{today.isoformat()}",
+        [GUIDELINES, UNIT_GOALS],
+        lambda: (local_guidelines_for(unit), list(goals_for_unit(unit, on=today))),
+    )
 
 
 def local_guidelines_for(unit: OrgUnit | None) -> list:

@@ -16,12 +16,14 @@ from interviews.invitations import invitations_send_on_commit
 from interviews.models import Cycle, Interview, LocalGuideline, PrepForm
 from interviews.sections import SECTION_KEYS, text_problems
 from interviews.selectors import (
+    GUIDELINES,
     cycle_manageable_by,
     cycle_scope_people,
     interview_changeable_by,
     prep_role_of,
 )
 from people.audit import audit
+from people.generations import generation_renew
 from people.models import User
 from people.selectors import current_lines
 from people.tasks import queue_email
@@ -536,6 +538,7 @@ def guideline_save(*, unit, by: User, text: str, extra_prompts: str, expected_ve
     guideline.extra_prompts = extra_prompts.replace("\r\n", "\n")
     guideline.version += 1
     guideline.save()
+    generation_renew(GUIDELINES)
     audit("guideline_saved", actor=by, obj=guideline)
     return guideline
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from goals.selectors import goals_for_unit
 from interviews import records, services
 from interviews.forms import (
     ReasonForm,
@@ -21,9 +20,9 @@ from interviews.sections import MAX_SECTION_LENGTH, SECTIONS
 from interviews.selectors import (
     interview_changeable_by,
     interviews_held_by,
-    local_guidelines_for,
     prep_forms_for,
     prep_role_of,
+    unit_guidance,
 )
 from interviews.views.common import _add_errors, _int, _interview, page_of, run_step
 
@@ -111,7 +110,7 @@ def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
                     else None,
                 }
             )
-    guidelines = local_guidelines_for(interview.unit) if role else []
+    guidelines, unit_goals = unit_guidance(interview.unit) if role else ([], [])
     previous, previous_actions = records.previous_signed_record(interview) if role else (None, [])
     return render(
         request,
@@ -136,7 +135,7 @@ def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
             and interview.state in services.PREP_EDITABLE_STATES
             and interview.cycle.state == Cycle.State.OPEN,
             "max_length": MAX_SECTION_LENGTH,
-            "unit_goals": list(goals_for_unit(interview.unit)) if role else [],
+            "unit_goals": unit_goals,
             "guidelines": guidelines,
             "extra_prompts": [p for g in guidelines for p in g.prompt_list()],
             "other_name": interview.partner if role == "employee" else interview.employee,

@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from goals.selectors import goals_for_unit
+from goals.selectors import UNIT_GOALS, goals_for_unit
 from interviews import records
 from interviews.forms import (
     ActionForm,
@@ -26,6 +27,7 @@ from interviews.selectors import (
 )
 from interviews.views.common import _int, _interview, _party_interview, run_step
 from people.audit import audit
+from people.generations import kept
 
 # --- the interview record --------------------------------------------------------------
 
@@ -77,7 +79,7 @@ def record_page(request, pk):
             "action_form": ActionForm,
             "goal_form": lambda: RecordGoalForm(unit_goals=unit_goals),
             # Called by the template only where the form is shown: which goals, as they stand.
-            "goal_form_key": lambda: _goals_key(unit_goals),
+            "goal_form_key": lambda: _goals_key(interview.unit, unit_goals),
             "sign_form": SignForm,
             "employee_prep": employee_prep,
             "manager_prep": manager_prep,
@@ -87,10 +89,21 @@ def record_page(request, pk):
     )
 
 
-def _goals_key(unit_goals) -> str:
-    """Names the unit goals a form offers, and their last change: a key for the rendered form."""
-    stamp = repr(list(unit_goals.order_by().values_list("pk", "updated_at")))
-    return hashlib.sha256(stamp.encode()).hexdigest()
+def _goals_key(unit, unit_goals) -> str:
+    """Names the unit goals a form offers, and their last change: a key for the rendered form.
+
+    Kept itself until a goal is saved (people/generations.py): reading the goals' keys and
+    times for it cost each view of the record half a millisecond.
+    """
+
+    def read() -> str:
+        stamp = repr(list(unit_goals.order_by().values_list("pk", "updated_at")))
+        return hashlib.sha256(stamp.encode()).hexdigest()
+
+    if unit is None:
+        return read()
+    today = timezone.localdate().isoformat()
+    return kept(f"unit-goals-key:v1:{unit.pk}:{unit.path}:{today}", [UNIT_GOALS], read)
 
 
 def _record_step(request, pk, step, done: str, form_class=None, **form_kwargs):

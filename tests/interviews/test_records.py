@@ -385,7 +385,7 @@ def test_the_next_talk_follows_up_the_last_signed_version_with_its_actions_as_th
 
     if kept:
         # As production runs: the history kept; a signature or a correction renews it.
-        settings.FOLLOW_UP_CACHE_SECONDS = 600
+        settings.READ_CACHE_SECONDS = 600
         settings.CACHES = {
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "follow-up"}
         }
