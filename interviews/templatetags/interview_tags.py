@@ -207,3 +207,24 @@ def drill_row(context, row: dict, show_pdf: bool) -> SafeString:
         else:
             cells.append(mark_safe("<td>—</td>"))
     return _html("<tr>{}</tr>", mark_safe("".join(cells)))  # noqa: S308 - built by _html
+
+
+@lru_cache(maxsize=16)
+def _empty_form(name: str, language: str) -> SafeString:
+    # The language is part of the key: labels and help texts are translated into it.
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+
+    from interviews.forms import ActionForm, SignForm
+
+    return as_crispy_form({"action": ActionForm, "sign": SignForm}[name]())
+
+
+@register.simple_tag
+def empty_form(name: str) -> SafeString:
+    """The record's empty action or signing form, as {{ form|crispy }} renders it.
+
+    The same for everybody in a language (no values, no choices from the database; the
+    CSRF token sits outside it), so it is rendered once per process and language: kept in
+    the shared cache it still cost each view of the record a round trip to Redis.
+    """
+    return _empty_form(name, get_language())

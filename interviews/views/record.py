@@ -1,9 +1,12 @@
 """The interview record: write, sign, correct, download and verify."""
 
+import functools
 import hashlib
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -42,7 +45,8 @@ def record_page(request, pk):
     role = prep_role_of(interview, request.user)
     employee_prep = own if role == "employee" else other
     manager_prep = own if role == "manager" else other
-    unit_goals = goals_for_unit(interview.unit)
+    # Read only where the goal form is rendered afresh, or its key is (both kept).
+    unit_goals = functools.partial(goals_for_unit, interview.unit)
     previous, previous_actions = records.previous_signed_record(interview)
     sections = [
         {
@@ -72,12 +76,14 @@ def record_page(request, pk):
             "can_write": writable and (draft is not None or current is None),
             "is_partner": request.user.pk == interview.partner_id,
             "is_employee": request.user.pk == interview.employee_id,
-            "actions": list(records.record_actions(draft or current)) if (draft or current) else [],
+            "actions": records.record_actions_of((draft or current).pk, interview)
+            if (draft or current)
+            else [],
             "goals": list((draft or current).goals.select_related("unit_goal")) if (draft or current) else [],
-            # The forms as callables: the template builds them only where a cached copy is
-            # missing (each costs a deep copy of its fields).
-            "action_form": ActionForm,
-            "goal_form": lambda: RecordGoalForm(unit_goals=unit_goals),
+            # A callable: the template builds it only where its cached copy is missing (a
+            # form costs a deep copy of its fields). The empty action and signing forms come
+            # from the empty_form tag.
+            "goal_form": lambda: RecordGoalForm(unit_goals=unit_goals()),
             # Called by the template only where the form is shown: which goals, as they stand.
             "goal_form_key": lambda: _goals_key(interview.unit, unit_goals),
             "sign_form": SignForm,
@@ -89,7 +95,7 @@ def record_page(request, pk):
     )
 
 
-def _goals_key(unit, unit_goals) -> str:
+def _goals_key(unit, unit_goals: Callable[[], QuerySet]) -> str:
     """Names the unit goals a form offers, and their last change: a key for the rendered form.
 
     Kept itself until a goal is saved (people/generations.py): reading the goals' keys and
@@ -97,7 +103,7 @@ def _goals_key(unit, unit_goals) -> str:
     """
 
     def read() -> str:
-        stamp = repr(list(unit_goals.order_by().values_list("pk", "updated_at")))
+        stamp = repr(list(unit_goals().order_by().values_list("pk", "updated_at")))
         return hashlib.sha256(stamp.encode()).hexdigest()
 
     if unit is None:
