@@ -1,15 +1,13 @@
 """The interview record: write, sign, correct, download and verify."""
 
-import functools
-import hashlib
-from collections.abc import Callable
-
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -45,8 +43,6 @@ def record_page(request, pk):
     role = prep_role_of(interview, request.user)
     employee_prep = own if role == "employee" else other
     manager_prep = own if role == "manager" else other
-    # Read only where the goal form is rendered afresh, or its key is (both kept).
-    unit_goals = functools.partial(goals_for_unit, interview.unit)
     previous, previous_actions = records.previous_signed_record(interview)
     sections = [
         {
@@ -80,12 +76,8 @@ def record_page(request, pk):
             if (draft or current)
             else [],
             "goals": list((draft or current).goals.select_related("unit_goal")) if (draft or current) else [],
-            # A callable: the template builds it only where its cached copy is missing (a
-            # form costs a deep copy of its fields). The empty action and signing forms come
-            # from the empty_form tag.
-            "goal_form": lambda: RecordGoalForm(unit_goals=unit_goals()),
-            # Called by the template only where the form is shown: which goals, as they stand.
-            "goal_form_key": lambda: _goals_key(interview.unit, unit_goals),
+            # Called by the template only where the form is shown.
+            "goal_form": lambda: _goal_form(interview.unit),
             "sign_form": SignForm,
             "employee_prep": employee_prep,
             "manager_prep": manager_prep,
@@ -95,21 +87,19 @@ def record_page(request, pk):
     )
 
 
-def _goals_key(unit, unit_goals: Callable[[], QuerySet]) -> str:
-    """Names the unit goals a form offers, and their last change: a key for the rendered form.
+def _goal_form(unit) -> SafeString:
+    """The empty goal form as {{ form|crispy }} renders it, offering the unit's goals in force.
 
-    Kept itself until a goal is saved (people/generations.py): reading the goals' keys and
-    times for it cost each view of the record half a millisecond.
+    The same for everyone in the unit on a day, in a language: kept until a goal is saved
+    (people/generations.py) rather than built and rendered on every view of the record.
     """
 
-    def read() -> str:
-        stamp = repr(list(unit_goals().order_by().values_list("pk", "updated_at")))
-        return hashlib.sha256(stamp.encode()).hexdigest()
+    def read() -> SafeString:
+        return as_crispy_form(RecordGoalForm(unit_goals=goals_for_unit(unit)))
 
-    if unit is None:
-        return read()
-    today = timezone.localdate().isoformat()
-    return kept(f"unit-goals-key:v1:{unit.pk}:{unit.path}:{today}", [UNIT_GOALS], read)
+    place = f"{unit.pk}:{unit.path}" if unit else "-"
+    key = f"record-goal-form:v1:{get_language()}:{place}:{timezone.localdate().isoformat()}"
+    return kept(key, [UNIT_GOALS], read)
 
 
 def _record_step(request, pk, step, done: str, form_class=None, **form_kwargs):
