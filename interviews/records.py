@@ -47,21 +47,23 @@ def record_actions(record: InterviewRecord):
     return AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id=record.pk).select_related("owner")
 
 
-def record_actions_of(record_id: int, interview: Interview) -> list[AgreedAction]:
-    """A record's actions for a page, each with its owner.
+def record_actions_of(record_ids: list[int], interview: Interview) -> dict[int, list[AgreedAction]]:
+    """The actions of these records of one employee's talks, by record, each with its owner.
 
-    Owners who are one of the interview's two parties (loaded with it) are taken from it;
-    only other people are read: joining every action's owner cost the record page and the
-    follow-up 0.4 ms each.
+    One query for all of them (the record page shows its own actions and the previous
+    talk's). Owners who are one of the interview's two parties (loaded with it) are taken
+    from it; only other people are read: joining every action's owner cost a page 0.4 ms.
     """
-    actions = list(AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id=record_id))
+    actions = list(AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id__in=record_ids))
     people = {person.pk: person for person in (interview.employee, interview.partner)}
     others = {action.owner_id for action in actions} - people.keys()
     if others:
         people.update((person.pk, person) for person in User.objects.filter(pk__in=others))
+    by_record: dict[int, list[AgreedAction]] = {record_id: [] for record_id in record_ids}
     for action in actions:
         action.owner = people[action.owner_id]
-    return actions
+        by_record[action.source_id].append(action)
+    return by_record
 
 
 def record_writable_by(interview: Interview, user: User) -> bool:
@@ -513,18 +515,22 @@ def _read_signed_history(employee_id: int) -> list[FollowUp]:
     return [entry[-1] for entry in sorted(signed, reverse=True)]
 
 
+def previous_follow_up(interview: Interview, *, fresh: bool = False) -> FollowUp | None:
+    """The employee's last signed record from an earlier interview (fresh: not from the cache,
+    for a write that depends on it)."""
+    history = _signed_history(interview.employee_id, fresh=fresh)
+    return next((h for h in history if h.interview_id != interview.pk), None)
+
+
 def previous_signed_record(
     interview: Interview, *, fresh: bool = False
 ) -> tuple[FollowUp | None, list[AgreedAction]]:
     """The employee's last signed record from an earlier interview, with its actions as they stand now.
 
     The actions are read afresh each time: their owners update them between the talks.
-    fresh: not from the cache, for a write that depends on it.
+    They follow the newest version of that record (a correction moves them along).
     """
-    history = _signed_history(interview.employee_id, fresh=fresh)
-    follow_up = next((h for h in history if h.interview_id != interview.pk), None)
+    follow_up = previous_follow_up(interview, fresh=fresh)
     if follow_up is None:
         return None, []
-    # Actions follow the newest version of that record (a correction moves them along). The
-    # two parties are nearly always the same in both talks; record_actions_of reads any other.
-    return follow_up, record_actions_of(follow_up.newest_record_id, interview)
+    return follow_up, record_actions_of([follow_up.newest_record_id], interview)[follow_up.newest_record_id]

@@ -43,11 +43,17 @@ def record_page(request, pk):
     role = prep_role_of(interview, request.user)
     employee_prep = own if role == "employee" else other
     manager_prep = own if role == "manager" else other
-    previous, previous_actions = records.previous_signed_record(interview)
+    shown = draft or current
+    previous = records.previous_follow_up(interview)
+    # This record's actions and the previous talk's, in one query.
+    actions = records.record_actions_of(
+        ([shown.pk] if shown else []) + ([previous.newest_record_id] if previous else []),
+        interview,
+    )
     sections = [
         {
             "section": section,
-            "text": getattr(draft or current, section.key) if (draft or current) else "",
+            "text": getattr(shown, section.key) if shown else "",
             "employee_prep": getattr(employee_prep, section.key) if employee_prep else None,
             "manager_prep": getattr(manager_prep, section.key) if manager_prep else None,
         }
@@ -67,22 +73,20 @@ def record_page(request, pk):
             "current": current,
             "draft": draft,
             "sections": sections,
-            "conclusions": (draft or current).conclusions if (draft or current) else "",
+            "conclusions": shown.conclusions if shown else "",
             "edit_version": draft.edit_version if draft else 0,
             "can_write": writable and (draft is not None or current is None),
             "is_partner": request.user.pk == interview.partner_id,
             "is_employee": request.user.pk == interview.employee_id,
-            "actions": records.record_actions_of((draft or current).pk, interview)
-            if (draft or current)
-            else [],
-            "goals": list((draft or current).goals.select_related("unit_goal")) if (draft or current) else [],
+            "actions": actions[shown.pk] if shown else [],
+            "goals": list(shown.goals.select_related("unit_goal")) if shown else [],
             # Called by the template only where the form is shown.
             "goal_form": lambda: _goal_form(interview.unit),
             "sign_form": SignForm,
             "employee_prep": employee_prep,
             "manager_prep": manager_prep,
             "previous": previous,
-            "previous_actions": previous_actions,
+            "previous_actions": actions[previous.newest_record_id] if previous else [],
         },
     )
 

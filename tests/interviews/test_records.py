@@ -427,3 +427,19 @@ def test_the_next_talk_follows_up_the_last_signed_version_with_its_actions_as_th
     for who in (org.employee, org.manager):
         page = login(who).get(reverse("interviews:interview_detail", args=[next_year.pk])).content.decode()
         assert f"Concluded in {held.cycle.name}:</strong> Version two" in page and "Carried" in page
+    # On the next talk's record, the previous actions are followed up beside its own new ones.
+    Interview.objects.filter(pk=next_year.pk).update(state="held")
+    next_year.refresh_from_db()
+    write(next_year, org, conclusions="Next year")
+    action_add(
+        interview=next_year,
+        by=org.manager,
+        owner_kind="manager",
+        what="New this year",
+        due_on=soon(),
+        standard="y",
+    )
+    page = login(org.manager).get(reverse("interviews:record", args=[next_year.pk])).content.decode()
+    follow_up, table = page.split('id="actions-heading"', 1)
+    assert "Carried" in follow_up and "New this year" not in follow_up
+    assert "New this year" in table and "Carried" not in table
