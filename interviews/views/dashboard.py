@@ -48,7 +48,10 @@ def _cycle(request, pk) -> tuple[dashboard.Viewer, Cycle]:
 
 def _unit(cycle: Cycle, viewer: dashboard.Viewer, unit_pk) -> OrgUnit:
     """A unit of the cycle that the viewer may see, or 404."""
-    return get_object_or_404(dashboard.cycle_units_query(cycle, viewer), pk=unit_pk)
+    unit = dashboard.cycle_unit(cycle, viewer, unit_pk)
+    if unit is None:
+        raise Http404
+    return unit
 
 
 def _sort(request) -> tuple[str, bool]:

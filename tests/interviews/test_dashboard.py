@@ -15,7 +15,7 @@ from interviews import dashboard
 from interviews.models import Cycle, Interview, InterviewRecord, PrepForm
 from interviews.records import RECORD_LABEL
 from interviews.sections import SECTION_KEYS
-from people.models import HRRole, Notification, ReminderDelivery
+from people.models import HRRole, Notification, OrgUnit, ReminderDelivery
 from tests.conftest import sign_record
 from tests.factories import CycleFactory, InterviewFactory, OrgUnitFactory, ReportingLineFactory, UserFactory
 
@@ -604,3 +604,25 @@ def test_a_page_of_the_drill_down_counts_actions_as_the_whole_cycle_does(login, 
     )
     row = hr_page.split(str(org.employee), 1)[1].split("</tr>", 1)[0]
     assert '<td class="text-end">2 <span class="text-danger-emphasis fw-semibold">(1)</span></td>' in row
+
+
+def test_one_unit_of_a_cycle_is_open_to_exactly_those_the_unit_list_shows_it_to(org, cycle):
+    """cycle_unit (every drill-down page) agrees with cycle_units_query for every viewer."""
+    only_a = CycleFactory(units=[org.unit_a])
+    outside = OrgUnitFactory(parent=None)
+    units = list(OrgUnit.objects.all())
+    assert outside in units
+    for user in (org.hr, org.hr_scoped_other, org.manager, org.other_manager):
+        viewer = dashboard.dashboard_viewer(user)
+        seen = set()
+        for each in (cycle, only_a):
+            listed = set(dashboard.cycle_units_query(each, viewer).values_list("pk", flat=True))
+            one_by_one = {
+                unit.pk for unit in units if dashboard.cycle_unit(each, viewer, unit.pk) is not None
+            }
+            assert one_by_one == listed, (user, each)
+            seen |= listed
+        assert seen and outside.pk not in seen, user  # some units, never one outside the cycles
+    assert (
+        dashboard.cycle_unit(cycle, dashboard.dashboard_viewer(org.hr), max(u.pk for u in units) + 1) is None
+    )
