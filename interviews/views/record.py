@@ -82,7 +82,8 @@ def record_page(request, pk):
             "goals": list(shown.goals.select_related("unit_goal")) if shown else [],
             # Called by the template only where the form is shown.
             "goal_form": lambda: _goal_form(interview.unit),
-            "sign_form": SignForm,
+            # The manager signs with the password alone: its label, without building the form.
+            "password_label": SignForm.base_fields["password"].label,
             "employee_prep": employee_prep,
             "manager_prep": manager_prep,
             "previous": previous,
