@@ -123,17 +123,28 @@ def _year(cycle: Cycle, *, current: bool) -> None:
         batch_size=5000,
     )
     prep = []
+    shared_at = timezone.now()  # the page says "shared since"
     for pk in by_state.get("signed", []) + by_state.get("held", []) + by_state.get("scheduled", []):
         employee, partner = people[pk]
         prep.append(
             PrepForm(
-                interview_id=pk, role="employee", author_id=employee, state="shared", work_tasks="Prepared"
+                interview_id=pk,
+                role="employee",
+                author_id=employee,
+                state="shared",
+                shared_at=shared_at,
+                work_tasks="Prepared",
             )
         )
         if pk % 3:
             prep.append(
                 PrepForm(
-                    interview_id=pk, role="manager", author_id=partner, state="shared", work_tasks="Prepared"
+                    interview_id=pk,
+                    role="manager",
+                    author_id=partner,
+                    state="shared",
+                    shared_at=shared_at,
+                    work_tasks="Prepared",
                 )
             )
     PrepForm.objects.bulk_create(prep, batch_size=5000, ignore_conflicts=True)
