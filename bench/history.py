@@ -126,25 +126,17 @@ def _year(cycle: Cycle, *, current: bool) -> None:
     shared_at = timezone.now()  # the page says "shared since"
     for pk in by_state.get("signed", []) + by_state.get("held", []) + by_state.get("scheduled", []):
         employee, partner = people[pk]
-        prep.append(
+        # The employee has shared; two managers in three have too.
+        authors = [("employee", employee)] + ([("manager", partner)] if pk % 3 else [])
+        prep.extend(
             PrepForm(
                 interview_id=pk,
-                role="employee",
-                author_id=employee,
+                role=role,
+                author_id=author,
                 state="shared",
                 shared_at=shared_at,
                 work_tasks="Prepared",
             )
+            for role, author in authors
         )
-        if pk % 3:
-            prep.append(
-                PrepForm(
-                    interview_id=pk,
-                    role="manager",
-                    author_id=partner,
-                    state="shared",
-                    shared_at=shared_at,
-                    work_tasks="Prepared",
-                )
-            )
     PrepForm.objects.bulk_create(prep, batch_size=5000, ignore_conflicts=True)
