@@ -458,9 +458,13 @@ class FollowUp:
     newest_record_id: int
 
 
+def _history_generation(employee_id: int) -> str:
+    return f"signed-history:{employee_id}"
+
+
 def follow_ups_forget(employee_id: int) -> None:
     """The employee's signed history changed (a record locked, a correction opened)."""
-    generation_renew(f"signed-history:{employee_id}")
+    generation_renew(_history_generation(employee_id))
 
 
 def _signed_history(employee_id: int, *, fresh: bool = False) -> list[FollowUp]:
@@ -476,7 +480,7 @@ def _signed_history(employee_id: int, *, fresh: bool = False) -> list[FollowUp]:
         return _read_signed_history(employee_id)
     return kept(
         f"signed-history:v1:{employee_id}",
-        [f"signed-history:{employee_id}"],
+        [_history_generation(employee_id)],
         lambda: _read_signed_history(employee_id),
     )
 

@@ -16,6 +16,7 @@ tenth of that. The markup stays in one place per row, and escapes as the templat
 import html
 from functools import lru_cache
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
 from django.urls import get_script_prefix
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from interviews.forms import ActionForm, SignForm
 from interviews.models import Interview
 from people.models import User
 from people.rendering import row_date, row_url
@@ -212,10 +214,6 @@ def drill_row(context, row: dict, show_pdf: bool) -> SafeString:
 @lru_cache(maxsize=16)
 def _empty_form(name: str, language: str) -> SafeString:
     # The language is part of the key: labels and help texts are translated into it.
-    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
-
-    from interviews.forms import ActionForm, SignForm
-
     return as_crispy_form({"action": ActionForm, "sign": SignForm}[name]())
 
 

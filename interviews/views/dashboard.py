@@ -355,12 +355,9 @@ def _unit_count(cycle: Cycle, viewer: dashboard.Viewer, unit: OrgUnit, state: st
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return interviews.count()
-    key = f"{_figures_key(cycle, viewer)}:count:{unit.pk}:{state}"
-    count = cache.get(key)
-    if count is None:
-        count = interviews.count()
-        cache.set(key, count, seconds)
-    return count
+    return cache.get_or_set(
+        f"{_figures_key(cycle, viewer)}:count:{unit.pk}:{state}", interviews.count, seconds
+    )
 
 
 def cycle_unit_csv(request, pk, unit_pk):
