@@ -41,6 +41,8 @@ class AgreedAction(models.Model):
     nothing of interviews (STYLE.md).
     """
 
+    content_fields = ("what", "standard")
+
     class OwnerKind(models.TextChoices):
         EMPLOYEE = "employee", _("The employee")
         MANAGER = "manager", _("The manager")
@@ -56,6 +58,11 @@ class AgreedAction(models.Model):
     source_id = models.PositiveBigIntegerField()
     # Whose interview it came from: the employee sees it among "their" actions whoever owns it.
     employee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Who held that interview with them: with the employee, the two parties of the record it
+    # came from. A later partner of the employee is neither (PRODUCT.md, confidentiality).
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     owner_kind = models.CharField(_("who does it"), max_length=10, choices=OwnerKind.choices)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -93,6 +100,8 @@ class AgreedAction(models.Model):
 
 
 class ActionProgressNote(models.Model):
+    content_fields = ("text",)
+
     action = models.ForeignKey(AgreedAction, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("note"), max_length=2000)

@@ -77,6 +77,11 @@ class Cycle(models.Model):
 class Interview(models.Model):
     """One employee's interview with their partner in one cycle."""
 
+    # What the two parties (and HR, for the reason) wrote: never in the admin (MetadataAdmin).
+    content_fields = ("note", "reason")
+    NOTE_MAX_LENGTH = 2000
+    REASON_MAX_LENGTH = 2000
+
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
         SCHEDULED = "scheduled", _("Scheduled")
@@ -107,11 +112,12 @@ class Interview(models.Model):
         "people.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="interviews"
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=REASON_MAX_LENGTH)
     starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), null=True, blank=True)
     place = models.CharField(_("place or video link"), max_length=500, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    # Written for the calendar invitation: it goes into both parties' calendars and emails.
+    note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX_LENGTH)
     # The calendar event: one UID for the interview's life, SEQUENCE raised on every change.
     ics_uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     ics_sequence = models.PositiveIntegerField(default=0)
@@ -123,6 +129,18 @@ class Interview(models.Model):
     # figures read one row per interview instead of joining every year's prep forms.
     employee_shared = models.BooleanField(_("employee's prep shared"), default=False)
     manager_shared = models.BooleanField(_("manager's prep shared"), default=False)
+    # The partner the employee chose to show their earlier talks to (their conclusions and
+    # actions), when those talks were held with somebody else: a talk's content belongs to
+    # the two who had it. Compared with the partner, so a later change of partner shares
+    # nothing with the next one.
+    history_shared_with = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("earlier talks shown to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("interview")
@@ -170,6 +188,16 @@ class Interview(models.Model):
 
 class PrepForm(models.Model):
     """One party's preparation for one interview: a private draft until its author shares it."""
+
+    content_fields = (
+        "follow_up",
+        "unit_goals",
+        "work_tasks",
+        "working_environment",
+        "leadership",
+        "development",
+        "plans",
+    )
 
     class Role(models.TextChoices):
         EMPLOYEE = "employee", _("Employee")
@@ -251,6 +279,8 @@ class InterviewRecord(models.Model):
     version copied from the last signed one.
     """
 
+    content_fields = (*PrepForm.content_fields, "conclusions", "employee_comment", "content")
+
     interview = models.ForeignKey(Interview, on_delete=models.PROTECT, related_name="records")
     number = models.PositiveSmallIntegerField(_("version"), default=1)
     follow_up = models.TextField(blank=True)
@@ -320,6 +350,8 @@ class InterviewRecord(models.Model):
 
 class RecordGoal(models.Model):
     """An individual goal for the next period, agreed in the record."""
+
+    content_fields = ("text",)
 
     record = models.ForeignKey(InterviewRecord, on_delete=models.CASCADE, related_name="goals")
     text = models.TextField(_("goal"), max_length=2000)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,11 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        # People sign in with their email address however they capitalise it; the
+        # database keeps addresses unique regardless of case (user_email_ci_unique).
+        return self.get(email__iexact=username)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -86,6 +92,8 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=~Q(employee_number=""),
                 name="user_employee_number_unique",
             ),
+            # "Eva@Example.org" and "eva@example.org" are one mailbox, so one person.
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
 
     def __str__(self) -> str:
@@ -271,6 +279,10 @@ class ReminderDelivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
+    # The message's words: they say what needs doing and link to it, never what anybody wrote
+    # for a talk, and still the admin shows none of them (people/admin.py, MetadataAdmin).
+    content_fields = ("subject", "body")
+
     kind = models.CharField(max_length=16, choices=Kind.choices)
     about = models.CharField(max_length=100, help_text="What it is about, e.g. action:42")
     occasion = models.CharField(max_length=64, help_text="Which reminder about it, e.g. due or overdue-3")
@@ -301,6 +313,8 @@ class ReminderDelivery(models.Model):
 class Notification(models.Model):
     """What the bell shows: a reminder in the app, next to the email."""
 
+    content_fields = ("subject",)
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     delivery = models.OneToOneField(ReminderDelivery, on_delete=models.CASCADE, null=True, blank=True)
     subject = models.CharField(max_length=300)
@@ -313,7 +327,7 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:
-        return self.subject
+        return f"#{self.pk} ({self.created_at:%Y-%m-%d})" if self.created_at else f"#{self.pk}"
 
 
 class AuditEntry(models.Model):
