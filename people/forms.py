@@ -1,7 +1,8 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Q
 from django.template import loader
@@ -12,6 +13,26 @@ from people.models import ReportingLine, User
 from people.tasks import queue_email
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+# No real password is longer; a longer one would only make the server hash megabytes.
+MAX_PASSWORD_LENGTH = 4096
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing what cannot be an address before anything looks it up.
+
+    Django sets the username's maxlength on the widget only; a longer value went on to the
+    login throttle, whose column is 255 characters (a 500 on PostgreSQL). The address is
+    matched in lower case, so "Eva@Example.org" is Eva and counts toward her throttle.
+    """
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+        self.fields["password"].validators.append(MaxLengthValidator(MAX_PASSWORD_LENGTH))
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -39,6 +60,11 @@ class QueuedPasswordResetForm(PasswordResetForm):
         transaction.on_commit(lambda: queue_email(subject=subject, body=body, to=[to_email]))
 
 
+def person_by_number_or_email(value: str) -> User | None:
+    """The person with this employee number or email address (in any capitalisation)."""
+    return User.objects.filter(Q(employee_number=value) | Q(email__iexact=value)).first()
+
+
 class PartnerChangeForm(forms.Form):
     partner = forms.CharField(
         label=_("New interview partner"),
@@ -62,7 +88,7 @@ class PartnerChangeForm(forms.Form):
         value = self.cleaned_data["partner"].strip()
         if not value:
             return None
-        partner = User.objects.filter(Q(employee_number=value) | Q(email__iexact=value)).first()
+        partner = person_by_number_or_email(value)
         if partner is None:
             raise forms.ValidationError(
                 _("Nobody has the employee number or email %(value)s."), params={"value": value}
@@ -74,6 +100,30 @@ class PartnerChangeForm(forms.Form):
         if data.get("partner") and not data.get("kind"):
             self.add_error("kind", _("Choose what kind of partner this is."))
         return data
+
+
+class AdminPartnerForm(PartnerChangeForm):
+    """The admin's way to change somebody's partner: the same form and service as HR's page,
+    with the person named too."""
+
+    employee = forms.CharField(
+        label=_("Person"), max_length=254, help_text=_("Employee number or email address.")
+    )
+    field_order = ["employee", "partner", "kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, employee=None, **kwargs)
+        del self.fields["based_on"]
+        self.helper = None
+
+    def clean_employee(self):
+        value = self.cleaned_data["employee"].strip()
+        person = person_by_number_or_email(value)
+        if person is None:
+            raise forms.ValidationError(
+                _("Nobody has the employee number or email %(value)s."), params={"value": value}
+            )
+        return person
 
 
 class ImportForm(forms.Form):
