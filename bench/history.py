@@ -107,6 +107,7 @@ def _year(cycle: Cycle, *, current: bool) -> None:
                 source_model="interviews.InterviewRecord",
                 source_id=record,
                 employee_id=people[interview][0],
+                partner_id=people[interview][1],
                 owner_kind="employee" if n else "manager",
                 owner_id=people[interview][n == 0],
                 what=f"Agreed action {n + 1}",

@@ -307,6 +307,7 @@ def measure_dashboard() -> dict[str, list[float]]:
                 source_model="interviews.InterviewRecord",
                 source_id=record,
                 employee_id=people[interview][0],
+                partner_id=people[interview][1],
                 owner_kind="employee",
                 owner_id=people[interview][0],
                 what="Bench action",

@@ -3,7 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goals.models import UnitGoal
+from goals.models import AgreedAction, UnitGoal
 
 
 class DateInput(forms.DateInput):
@@ -37,3 +37,10 @@ class UnitGoalForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("period_end", _("The goal must end after it starts."))
         return data
+
+
+class ActionUpdateForm(forms.Form):
+    """A new status and a dated progress note for an agreed action (the card on My actions)."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=AgreedAction.Status.choices)
+    note = forms.CharField(label=_("Progress note"), required=False, max_length=2000)

@@ -35,18 +35,34 @@ def goal_units_managed_by(user: User) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(query)
 
 
-def actions_visible_to(user: User, *, partner: bool = True) -> QuerySet:
-    """Actions a user may see: those they own, those from their own interviews, and those of the
-    people they currently hold interviews with (partner=False: the caller knows there are none)."""
-    # The employees as a list, not a subquery: then PostgreSQL combines the owner and employee
-    # indexes (a bitmap OR) instead of scanning every action of every year.
-    employees = [user.pk]
-    if partner:
-        # No ordering: the lines' own (by the employee's name) would join every person.
-        employees += current_lines().filter(partner=user).order_by().values_list("employee_id", flat=True)
+def actions_visible_to(user: User) -> QuerySet:
+    """Actions a user may read and update: those they own, and those from the talks they were one
+    of the two parties of (the employee, or the partner who held it).
+
+    A later interview partner of the employee was in none of those talks: they read an earlier
+    action only where the employee shows them the previous talk (its follow-up), and never
+    change it (PRODUCT.md, confidentiality).
+    """
     # No people joined in: for a manager's hundreds of actions PostgreSQL would hash-join every
     # user of the organisation, twice; a page that names them reads them by id afterwards.
-    return AgreedAction.objects.filter(Q(owner=user) | Q(employee_id__in=employees))
+    return AgreedAction.objects.filter(Q(owner=user) | Q(employee=user) | Q(partner=user))
+
+
+def actions_followed_by(user: User, *, partner: bool = True) -> QuerySet:
+    """My actions' list: the user's own actions and those of their own talks, and the actions
+    from the talks they held with the people they hold interviews with now (partner=False:
+    the caller knows there are none)."""
+    query = Q(owner=user) | Q(employee=user)
+    if partner:
+        # The employees as a list, not a subquery: PostgreSQL then combines the indexes (a
+        # bitmap OR) instead of scanning every action of every year. No ordering: the lines'
+        # own (by the employee's name) would join every person.
+        employees = list(
+            current_lines().filter(partner=user).order_by().values_list("employee_id", flat=True)
+        )
+        if employees:
+            query |= Q(partner=user, employee_id__in=employees)
+    return AgreedAction.objects.filter(query)
 
 
 def action_groups(actions, *, today: datetime.date | None = None) -> list[tuple[str, list]]:

@@ -46,9 +46,12 @@ def goal_delete(*, goal: UnitGoal, by: User) -> None:
 def action_update(*, action, by: User, status: str, note: str = "") -> None:
     """Change an action's status and/or add a dated progress note.
 
-    Who may: the view loads the action through actions_visible_to (owner, employee, partner).
+    Who may: its owner and the two parties of the talk it came from (the view loads it
+    through actions_visible_to; checked here again, as a later partner may not).
     """
     action = AgreedAction.objects.select_for_update().get(pk=action.pk)
+    if by.pk not in (action.owner_id, action.employee_id, action.partner_id):
+        raise ValidationError(_("Only the action's owner and the two who agreed it can update it."))
     if status not in AgreedAction.Status.values:
         raise ValidationError(_("Choose a status."))
     note = note.strip()

@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from goals.forms import UnitGoalForm
+from goals.forms import ActionUpdateForm, UnitGoalForm
 from goals.models import UnitGoal
-from goals.selectors import action_groups, actions_visible_to, goal_units_managed_by
+from goals.selectors import action_groups, actions_followed_by, actions_visible_to, goal_units_managed_by
 from goals.services import action_update, goal_delete, goal_save
 from people.selectors import nav_facts, unit_tree
 
@@ -83,7 +83,7 @@ def my_actions(request):
     """
     user = request.user
     actions = list(
-        actions_visible_to(user, partner=nav_facts(user)["partner"])
+        actions_followed_by(user, partner=nav_facts(user)["partner"])
         .filter(reviewed_at__isnull=True)
         .order_by("due_on", "pk")
     )
@@ -119,12 +119,18 @@ def my_actions(request):
 @require_POST
 def action_update_view(request, pk):
     action = get_object_or_404(actions_visible_to(request.user), pk=pk)
+    form = ActionUpdateForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect("goals:my_actions")
     try:
         action_update(
             action=action,
             by=request.user,
-            status=request.POST.get("status", ""),
-            note=request.POST.get("note", ""),
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

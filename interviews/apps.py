@@ -15,6 +15,6 @@ class InterviewsConfig(AppConfig):
 
 
 def _follow_partners(sender, employee_ids, **kwargs):
-    from interviews.services import interviews_follow_partners
+    from interviews.partners import interviews_follow_partners
 
     interviews_follow_partners(employee_ids=employee_ids)

@@ -42,6 +42,7 @@ def _record(interview: Interview, signed_on: datetime.date, *, actions: list[tup
             source_model=RECORD_LABEL,
             source_id=draft.pk,
             employee=interview.employee,
+            partner=interview.partner,
             owner_kind=owner_kind,
             owner=interview.employee if owner_kind == "employee" else interview.partner,
             what="Take the supervision course" if position == 0 else "Set aside time for writing",

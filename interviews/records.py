@@ -237,6 +237,7 @@ def action_add(
         source_model=RECORD_LABEL,
         source_id=draft.pk,
         employee=interview.employee,
+        partner=interview.partner,
         owner_kind=owner_kind,
         owner=owner,
         what=what.strip(),
@@ -376,8 +377,10 @@ def _record_sign(
     audit("record_signed_by_employee", actor=by, obj=draft, detail=f"interview={interview.pk} locked")
     follow_ups_forget(interview.employee_id)
     # This talk followed up the previous one: its actions are reviewed, and their reminders end.
+    # Not where the previous talk was with another partner and not shown to this one: this
+    # talk could not review what its partner never saw.
     previous, previous_actions = previous_signed_record(interview, fresh=True)
-    if previous_actions:
+    if previous_actions and follow_up_open_to(previous, interview, interview.partner):
         AgreedAction.objects.filter(pk__in=[a.pk for a in previous_actions], reviewed_at__isnull=True).update(
             reviewed_at=now
         )
@@ -448,7 +451,8 @@ def record_verify(
 @dataclass(frozen=True)
 class FollowUp:
     """What the next talk follows up of an earlier one: its last signed version's
-    conclusions, the cycle it was in, and the newest version (whose actions live on)."""
+    conclusions, the cycle it was in, who held it, and the newest version (whose actions
+    live on)."""
 
     interview_id: int
     record_id: int
@@ -456,6 +460,19 @@ class FollowUp:
     cycle_name: str
     concluded: str
     newest_record_id: int
+    partner_id: int
+
+
+def follow_up_open_to(follow_up: FollowUp, interview: Interview, user: User) -> bool:
+    """Whether a party of `interview` may read the earlier talk it follows up.
+
+    A talk's content belongs to the two who had it: the employee always (it was theirs),
+    the partner if they held that talk too, or if the employee chose to show it to them
+    (Interview.history_shared_with, which a later change of partner does not carry over).
+    """
+    if user.pk == interview.employee_id or user.pk == follow_up.partner_id:
+        return True
+    return user.pk == interview.partner_id == interview.history_shared_with_id
 
 
 def _history_generation(employee_id: int) -> str:
@@ -479,7 +496,7 @@ def _signed_history(employee_id: int, *, fresh: bool = False) -> list[FollowUp]:
     if fresh:
         return _read_signed_history(employee_id)
     return kept(
-        f"signed-history:v1:{employee_id}",
+        f"signed-history:v2:{employee_id}",
         [_history_generation(employee_id)],
         lambda: _read_signed_history(employee_id),
     )
@@ -497,6 +514,7 @@ def _read_signed_history(employee_id: int) -> list[FollowUp]:
             "concluded",
             "interview__cycle__name",
             "interview__cycle__opens_on",
+            "interview__partner_id",
         )
         .order_by("interview_id", "-number")
     )
@@ -514,6 +532,7 @@ def _read_signed_history(employee_id: int) -> list[FollowUp]:
                 cycle_name=record["interview__cycle__name"],
                 concluded=record["concluded"] or "",
                 newest_record_id=newest_first[0]["pk"],
+                partner_id=record["interview__partner_id"],
             )
             signed.append((record["interview__cycle__opens_on"], record["number"], interview_id, follow_up))
     return [entry[-1] for entry in sorted(signed, reverse=True)]
@@ -538,3 +557,18 @@ def previous_signed_record(
     if follow_up is None:
         return None, []
     return follow_up, record_actions_of([follow_up.newest_record_id], interview)[follow_up.newest_record_id]
+
+
+def previous_talk_for(
+    interview: Interview, user: User
+) -> tuple[FollowUp | None, list[AgreedAction], FollowUp | None]:
+    """(the previous talk, its actions, None) where `user` may read it; (None, [], the talk)
+    where it exists but is not theirs to read (follow_up_open_to): the page then says only
+    that there is one."""
+    follow_up = previous_follow_up(interview)
+    if follow_up is None:
+        return None, [], None
+    if not follow_up_open_to(follow_up, interview, user):
+        return None, [], follow_up
+    actions = record_actions_of([follow_up.newest_record_id], interview)[follow_up.newest_record_id]
+    return follow_up, actions, None

@@ -153,11 +153,14 @@ def prep_forms_for(interview: Interview, user: User) -> tuple[PrepForm | None, P
     role = prep_role_of(interview, user)
     if role is None:
         return None, None
+    other_party = interview.partner_id if role == PrepForm.Role.EMPLOYEE else interview.employee_id
     own = other = None
     for form in PrepForm.objects.filter(interview=interview):
-        if form.role == role:
+        # By author as well as role: a form somebody else wrote in this role (a partner
+        # before this one, however the interview came to change hands) is neither.
+        if form.role == role and form.author_id == user.pk:
             own = form
-        elif form.state == PrepForm.State.SHARED:
+        elif form.role != role and form.author_id == other_party and form.state == PrepForm.State.SHARED:
             other = form
     return own, other
 

@@ -287,6 +287,13 @@ def interview_schedule(
     problems = scheduling_problems(
         interview=interview, starts_at=starts_at, duration_minutes=duration_minutes, now=now
     )
+    if len(note) > Interview.NOTE_MAX_LENGTH:
+        problems.setdefault("note", []).append(
+            _("The note is %(length)d characters long; the most is %(max)d.")
+            % {"length": len(note), "max": Interview.NOTE_MAX_LENGTH}
+        )
+    if len(place) > 500:
+        problems.setdefault("place", []).append(_("The place is longer than 500 characters."))
     if problems:
         raise ValidationError(problems)
     rescheduling = interview.state == Interview.State.SCHEDULED
@@ -465,13 +472,19 @@ def prep_save(
             with transaction.atomic():
                 PrepForm.objects.create(interview=interview, role=role, author=author, **values)
         except IntegrityError:
-            raise PrepConflict(PrepForm.objects.get(interview=interview, role=role)) from None
+            current = PrepForm.objects.get(interview=interview, role=role)
+            if current.author_id != author.pk:
+                # Another person's form in this role (an earlier partner's): not theirs to read.
+                raise ValidationError(
+                    _("This interview changed hands; reload the page to prepare afresh.")
+                ) from None
+            raise PrepConflict(current) from None
         return 1
     updated = PrepForm.objects.filter(
         interview=interview, role=role, author=author, version=expected_version
     ).update(**values, version=F("version") + 1, updated_at=timezone.now())
     if not updated:
-        current = PrepForm.objects.filter(interview=interview, role=role).first()
+        current = PrepForm.objects.filter(interview=interview, role=role, author=author).first()
         if current is None:
             raise ValidationError(_("There is no saved preparation yet; reload the page."))
         raise PrepConflict(current)
@@ -484,7 +497,7 @@ def prep_share(*, interview: Interview, author: User) -> PrepForm:
     role = prep_role_of(interview, author)
     if role is None:
         raise ValidationError(_("Only the two parties of an interview prepare for it."))
-    prep = PrepForm.objects.select_for_update().filter(interview=interview, role=role).first()
+    prep = PrepForm.objects.select_for_update().filter(interview=interview, role=role, author=author).first()
     if prep is None:
         raise ValidationError(_("Write something before you share your preparation."))
     if prep.state == PrepForm.State.SHARED:
@@ -583,54 +596,3 @@ def nudge_send(
     deliveries_queue(created)
     audit("nudge_sent", actor=by, obj=unit, detail=f"cycle={cycle.pk} kind={kind} sent={len(created)}")
     return NudgeResult(sent=len(created), already=len(reminders) - len(created))
-
-
-# --- following the organisation --------------------------------------------------------
-
-
-def interviews_follow_partners(*, employee_ids: list[int]) -> int:
-    """Move these employees' open, not yet held interviews to their current partner.
-
-    Runs inside the transaction that changed the reporting lines (people sends
-    partners_changed), so from the next request the old partner gets "not found" and the
-    new one has the interview. A booked meeting is cancelled (both are told, the calendar
-    event is removed) and left for the new partner to book; the old partner's own
-    preparation goes, as it was theirs and not the new partner's. An interview already
-    held stays with the partner who held it, to be recorded and signed. With no new
-    partner the interview stays where it is until HR gives the employee one.
-    """
-    from people.selectors import partners_by_employee
-
-    lines = partners_by_employee(employee_ids)
-    moved = 0
-    interviews = (
-        Interview.objects.select_for_update()
-        .filter(
-            employee_id__in=employee_ids,
-            cycle__state=Cycle.State.OPEN,
-            state__in=(Interview.State.PLANNED, Interview.State.SCHEDULED),
-        )
-        .select_related("employee", "partner", "cycle")
-    )
-    for interview in interviews:
-        line = lines.get(interview.employee_id)
-        if line is None or line.partner_id == interview.partner_id or not line.partner.is_active:
-            continue
-        fields = ["partner", "manager_shared", "version", "updated_at"]
-        if interview.state == Interview.State.SCHEDULED:
-            interview.ics_sequence += 1
-            invitations_send_on_commit(interview, kind="cancelled")
-            interview.state = Interview.State.PLANNED
-            interview.starts_at = interview.duration_minutes = None
-            interview.place = ""
-            fields += ["ics_sequence", "state", "starts_at", "duration_minutes", "place"]
-        # The new partner prepares afresh; the old partner's form is not theirs to share.
-        PrepForm.objects.filter(interview=interview, role=PrepForm.Role.MANAGER).delete()
-        interview.manager_shared = False
-        old_partner = interview.partner_id
-        interview.partner = line.partner
-        interview.version += 1
-        interview.save(update_fields=fields)
-        audit("interview_partner_changed", obj=interview, detail=f"from={old_partner} to={line.partner_id}")
-        moved += 1
-    return moved

@@ -32,6 +32,7 @@ urlpatterns = [
     path("interviews/<int:pk>/interview.ics", views.interview_calendar, name="interview_calendar"),
     path("interviews/<int:pk>/prep/", views.prep_save_view, name="prep_save"),
     path("interviews/<int:pk>/prep/share/", views.prep_share_view, name="prep_share"),
+    path("interviews/<int:pk>/history/", views.history_share_view, name="history_share"),
     path("hr/units/<int:pk>/guidelines/", views.guideline_edit, name="guideline_edit"),
     path("interviews/<int:pk>/record/", views.record_page, name="record"),
     path("interviews/<int:pk>/record/save/", views.record_save_view, name="record_save"),

@@ -285,6 +285,8 @@ MATRIX = [
         {"employee": 302, "manager": 302},
         404,
     ),
+    # Showing an earlier talk to a new partner: the employee's choice alone.
+    ("interviews:history_share", lambda o: {"pk": o.interview.pk}, "post", {"employee": 302}, 404),
     (
         "interviews:interview_calendar",
         lambda o: {"pk": o.scheduled.pk},
@@ -296,13 +298,15 @@ MATRIX = [
 
 
 def action_of(org):
-    """An action from the employee's interview, owned by the outsider (another named person)."""
+    """An action from the employee's interview with the manager, owned by the outsider (another
+    named person)."""
     from goals.models import AgreedAction
 
     return AgreedAction.objects.create(
         source_model="interviews.InterviewRecord",
         source_id=1,
         employee=org.employee,
+        partner=org.manager,
         owner_kind="other",
         owner=org.outsider,
         what="x",

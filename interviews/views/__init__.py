@@ -31,7 +31,7 @@ from interviews.views.meetings import (
     interview_schedule,
     my_interviews,
 )
-from interviews.views.prep import prep_save_view, prep_share_view
+from interviews.views.prep import history_share_view, prep_save_view, prep_share_view
 from interviews.views.record import (
     record_action_add,
     record_action_remove,
@@ -73,6 +73,7 @@ __all__ = [
     "interview_calendar",
     "prep_save_view",
     "prep_share_view",
+    "history_share_view",
     "record_page",
     "record_save_view",
     "record_action_add",

@@ -111,7 +111,9 @@ def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
                 }
             )
     guidelines, unit_goals = unit_guidance(interview.unit) if role else ([], [])
-    previous, previous_actions = records.previous_signed_record(interview) if role else (None, [])
+    previous, previous_actions, withheld = (
+        records.previous_talk_for(interview, user) if role else (None, [], None)
+    )
     return render(
         request,
         "interviews/interview_detail.html",
@@ -141,6 +143,13 @@ def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
             "other_name": interview.partner if role == "employee" else interview.employee,
             "previous": previous,
             "previous_actions": previous_actions,
+            "previous_withheld": withheld,
+            # The employee chooses whether a new partner reads their talk with the old one.
+            "history_choice": previous is not None
+            and role == "employee"
+            and previous.partner_id != interview.partner_id
+            and interview.state in Interview.UNFINISHED,
+            "history_shown": interview.history_shared_with_id == interview.partner_id,
         },
     )
 

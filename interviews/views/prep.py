@@ -2,14 +2,15 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from interviews import services
+from interviews import partners, services
 from interviews.sections import SECTION_KEYS, SECTIONS
 from interviews.views.common import _int, _party_interview
 from interviews.views.meetings import _interview_page
@@ -92,3 +93,27 @@ def prep_share_view(request, pk):
         other = interview.partner if request.user.pk == interview.employee_id else interview.employee
         messages.success(request, _("Your preparation is shared with %(other)s.") % {"other": other})
     return redirect("interviews:interview_detail", pk=interview.pk)
+
+
+@require_POST
+def history_share_view(request, pk):
+    """The employee shows their previous talk (held with another partner) to this one, or stops."""
+    interview = _party_interview(request, pk)
+    if request.user.pk != interview.employee_id:
+        raise Http404  # the employee's choice alone
+    share = request.POST.get("share") == "1"
+    try:
+        partners.history_share(interview=interview, by=request.user, share=share)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            (
+                _("%(partner)s can now read your previous talk's conclusions and actions.")
+                if share
+                else _("%(partner)s no longer sees your previous talk.")
+            )
+            % {"partner": interview.partner},
+        )
+    return redirect(f"{reverse('interviews:interview_detail', args=[interview.pk])}#section-follow_up")

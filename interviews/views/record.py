@@ -45,6 +45,10 @@ def record_page(request, pk):
     manager_prep = own if role == "manager" else other
     shown = draft or current
     previous = records.previous_follow_up(interview)
+    withheld = None
+    if previous is not None and not records.follow_up_open_to(previous, interview, request.user):
+        # An earlier talk with another partner, not shown to this one: only that it exists.
+        previous, withheld = None, previous
     # This record's actions and the previous talk's, in one query.
     actions = records.record_actions_of(
         ([shown.pk] if shown else []) + ([previous.newest_record_id] if previous else []),
@@ -88,6 +92,10 @@ def record_page(request, pk):
             "manager_prep": manager_prep,
             "previous": previous,
             "previous_actions": actions[previous.newest_record_id] if previous else [],
+            "previous_withheld": withheld,
+            # The previous talk was with another partner: does this one read it?
+            "previous_elsewhere": previous is not None and previous.partner_id != interview.partner_id,
+            "history_shown": interview.history_shared_with_id == interview.partner_id,
         },
     )
 

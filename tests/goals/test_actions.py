@@ -7,12 +7,18 @@ from django.utils import timezone
 from goals.models import ActionProgressNote, AgreedAction
 
 
-def make(org, *, owner, days, status="open", what="Do it", employee=None):
+def make(org, *, owner, days, status="open", what="Do it", employee=None, partner=None):
+    """An action from a talk of `employee` (the employee by default) with their partner then
+    (in the org fixture: the manager for department A, the other manager for B)."""
+    employee = employee or org.employee
+    if partner is None:
+        partner = org.manager if employee.unit_id == org.unit_a.pk else org.other_manager
     return AgreedAction.objects.create(
         source_model="interviews.InterviewRecord",
         source_id=1,
-        employee=employee or org.employee,
-        owner_kind="employee" if owner == (employee or org.employee) else "manager",
+        employee=employee,
+        partner=partner,
+        owner_kind="employee" if owner == employee else "manager",
         owner=owner,
         what=what,
         due_on=timezone.localdate() + datetime.timedelta(days=days),

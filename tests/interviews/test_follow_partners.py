@@ -21,7 +21,7 @@ def _prepared(interview, org):
     )
 
 
-def test_changing_the_partner_moves_the_open_interview(login, org):
+def test_changing_the_partner_moves_the_open_interview(login, org, django_capture_on_commit_callbacks):
     cycle = CycleFactory(units=[org.root])
     interview = InterviewFactory(cycle=cycle, employee=org.employee, partner=org.manager)
     _prepared(interview, org)
@@ -30,22 +30,30 @@ def test_changing_the_partner_moves_the_open_interview(login, org):
     url = reverse("interviews:interview_detail", args=[interview.pk])
     assert login(org.manager).get(url).status_code == 200
     line = ReportingLine.objects.get(employee=org.employee, valid_to__isnull=True)
-    response = login(org.hr).post(
-        reverse("people:person_detail", args=[org.employee.pk]),
-        {"partner": org.other_manager.email, "kind": "immediate_superior", "based_on": line.pk},
-    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(org.hr).post(
+            reverse("people:person_detail", args=[org.employee.pk]),
+            {"partner": org.other_manager.email, "kind": "immediate_superior", "based_on": line.pk},
+        )
     assert response.status_code == 302
     # The next request: the old partner finds nothing, the new one has the interview.
     assert login(org.manager).get(url).status_code == 404
     assert login(org.other_manager).get(url).status_code == 200
     interview.refresh_from_db()
     assert interview.partner == org.other_manager and interview.state == "planned"
-    # The old manager's own preparation went with them; the employee's stays.
-    assert list(PrepForm.objects.values_list("role", flat=True)) == ["employee"]
-    # The new partner's list shows the employee's shared prep, and theirs still to do.
+    # The old manager's own preparation went with them; the employee's stays, private again:
+    # its leadership section was about the old manager, and the employee decides what the new
+    # one reads.
+    assert list(PrepForm.objects.values_list("role", "state")) == [("employee", "draft")]
     page = login(org.other_manager).get(reverse("interviews:my_interviews")).content.decode()
-    assert 'Employee: <span class="text-success">shared</span>' in page
-    assert "You: not yet" in page
+    assert "Employee: not yet" in page and "You: not yet" in page
+    assert "mine" not in login(org.other_manager).get(url).content.decode()
+    # The employee is told, in one click from what to do.
+    [told] = [m for m in mail.outbox if m.to == [org.employee.email]]
+    assert told.subject == "Your interview partner is now Otto Othermanager"
+    assert "private again" in told.body and url in told.body
+    assert "mine" not in told.subject + told.body
 
 
 def test_a_booked_meeting_is_cancelled_for_the_new_partner_to_book(org, django_capture_on_commit_callbacks):

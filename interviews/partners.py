@@ -1,0 +1,165 @@
+"""When the organisation changes: interviews follow a new partner, and what was written
+with the old one stays with the two who wrote it (PRODUCT.md, confidentiality)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from goals.models import AgreedAction
+from interviews.invitations import invitations_send_on_commit
+from interviews.models import Cycle, Interview, InterviewRecord, PrepForm
+from interviews.records import RECORD_LABEL, previous_follow_up
+from people.audit import audit
+from people.models import User
+from people.selectors import partners_by_employee
+from people.tasks import queue_email
+
+# --- following the organisation --------------------------------------------------------
+
+
+def interviews_follow_partners(*, employee_ids: list[int]) -> int:
+    """Move these employees' open, not yet held interviews to their current partner.
+
+    Runs inside the transaction that changed the reporting lines (people sends
+    partners_changed), so from the next request the old partner gets "not found" and the
+    new one has the interview. A booked meeting is cancelled (both are told, the calendar
+    event is removed) and left for the new partner to book. What was written for the talk
+    with the old partner does not pass to the new one (PRODUCT.md, confidentiality): the
+    old partner's own preparation and any record notes begun with them go, and the
+    employee's shared preparation is private again (its leadership section was about the
+    old partner) until the employee shares it with the new one; they are told so. An
+    interview already held, or whose booked meeting has begun, stays with the partner who
+    held it, to be recorded and signed.
+    With no new partner the interview stays where it is until HR gives the employee one.
+    """
+    lines = partners_by_employee(employee_ids)
+    now = timezone.now()
+    moved = 0
+    interviews = (
+        Interview.objects.select_for_update()
+        .filter(
+            employee_id__in=employee_ids,
+            cycle__state=Cycle.State.OPEN,
+            state__in=(Interview.State.PLANNED, Interview.State.SCHEDULED),
+        )
+        .select_related("employee", "partner", "cycle")
+    )
+    for interview in interviews:
+        line = lines.get(interview.employee_id)
+        if line is None or line.partner_id == interview.partner_id or not line.partner.is_active:
+            continue
+        if interview.state == Interview.State.SCHEDULED and interview.starts_at <= now:
+            continue  # they have met: the talk is theirs to record and sign
+        fields = ["partner", "manager_shared", "employee_shared", "version", "updated_at"]
+        if interview.state == Interview.State.SCHEDULED:
+            interview.ics_sequence += 1
+            invitations_send_on_commit(interview, kind="cancelled")
+            interview.state = Interview.State.PLANNED
+            interview.starts_at = interview.duration_minutes = None
+            fields += ["ics_sequence", "state", "starts_at", "duration_minutes"]
+        # The place and the note to the employee were the old partner's; the new one books anew.
+        interview.place = interview.note = ""
+        fields += ["place", "note"]
+        # The new partner prepares afresh; the old partner's form is not theirs to share.
+        PrepForm.objects.filter(interview=interview, role=PrepForm.Role.MANAGER).delete()
+        # Notes begun with the old partner (a record is written from the booking on) were
+        # the old pair's; a draft is never signed, so nothing agreed is lost.
+        drafts = list(
+            InterviewRecord.objects.filter(interview=interview, locked_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        if drafts:
+            AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id__in=drafts).delete()
+            InterviewRecord.objects.filter(pk__in=drafts).delete()
+        unshared = (
+            PrepForm.objects.filter(
+                interview=interview, role=PrepForm.Role.EMPLOYEE, state=PrepForm.State.SHARED
+            ).update(state=PrepForm.State.DRAFT, shared_at=None)
+            > 0
+        )
+        interview.manager_shared = interview.employee_shared = False
+        old_partner = interview.partner_id
+        interview.partner = line.partner
+        interview.version += 1
+        interview.save(update_fields=fields)
+        audit("interview_partner_changed", obj=interview, detail=f"from={old_partner} to={line.partner_id}")
+        if unshared:
+            message = _prep_private_again_message(interview)
+            transaction.on_commit(lambda message=message: queue_email(**message))
+        moved += 1
+    return moved
+
+
+def _prep_private_again_message(interview: Interview) -> dict:
+    employee = interview.employee
+    with translation.override(employee.language or settings.LANGUAGE_CODE):
+        url = settings.SITE_URL.rstrip("/") + reverse("interviews:interview_detail", args=[interview.pk])
+        return {
+            "subject": _("Your interview partner is now %(partner)s") % {"partner": interview.partner},
+            "body": _(
+                "%(partner)s now holds your performance assessment interview in %(cycle)s. Your "
+                "preparation is private again: read it through and share it with %(partner)s when you "
+                "are ready.\n\n%(url)s\n"
+            )
+            % {"partner": interview.partner, "cycle": interview.cycle, "url": url},
+            "to": [employee.email],
+        }
+
+
+# --- earlier talks ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def history_share(*, interview: Interview, by: User, share: bool) -> Interview:
+    """The employee shows (or stops showing) their previous talk, held with another partner,
+    to the partner of this interview: its conclusions and its actions with their status.
+
+    Only the employee decides: the talk was theirs and the old partner's, and the new
+    partner was in neither. The choice is for this partner only.
+    """
+    interview = (
+        Interview.objects.select_for_update()
+        .select_related("cycle", "employee", "partner")
+        .get(pk=interview.pk)
+    )
+    if by.pk != interview.employee_id:
+        raise ValidationError(_("Only the employee chooses who may read their earlier talks."))
+    if interview.state not in Interview.UNFINISHED:
+        raise ValidationError(_("This interview is finished; its follow-up can no longer change."))
+    previous = previous_follow_up(interview, fresh=True)
+    if previous is None or previous.partner_id == interview.partner_id:
+        raise ValidationError(_("There is no earlier talk with another partner to show."))
+    wanted = interview.partner_id if share else None
+    if interview.history_shared_with_id == wanted:
+        raise ValidationError(
+            _("Your earlier talk is shown already.") if share else _("Your earlier talk is not shown.")
+        )
+    interview.history_shared_with_id = wanted
+    interview.version += 1
+    interview.save(update_fields=["history_shared_with", "version", "updated_at"])
+    audit("history_shared" if share else "history_withdrawn", actor=by, obj=interview)
+    if share:
+        message = _history_shared_message(interview)
+        transaction.on_commit(lambda: queue_email(**message))
+    return interview
+
+
+def _history_shared_message(interview: Interview) -> dict:
+    partner = interview.partner
+    with translation.override(partner.language or settings.LANGUAGE_CODE):
+        url = settings.SITE_URL.rstrip("/") + reverse("interviews:interview_detail", args=[interview.pk])
+        return {
+            "subject": _("%(employee)s has shown you their previous interview")
+            % {"employee": interview.employee},
+            "body": _(
+                "%(employee)s has chosen to show you the conclusions and agreed actions of their previous "
+                "performance assessment interview, held with another partner. Read them under "
+                '"Follow-up of the previous interview" before you meet:\n\n%(url)s\n'
+            )
+            % {"employee": interview.employee, "url": url},
+            "to": [partner.email],
+        }
