@@ -106,7 +106,14 @@ class ScheduleForm(forms.Form):
         help_text=_("A room, an address or a meeting link."),
     )
     note = forms.CharField(
-        label=_("Note to the employee"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Note to the employee"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=Interview.NOTE_MAX_LENGTH,
+        help_text=_(
+            "Goes into the calendar invitation and the email to both of you, as you write it here (at most "
+            "2,000 characters). Keep what is for the talk itself for the preparation and the record."
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -133,7 +140,9 @@ class ScheduleForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=Interview.REASON_MAX_LENGTH
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -49,9 +49,16 @@ def interview_ics(interview: Interview, *, method: str) -> str:
     )
     if interview.place:
         event.add("location", interview.place)
+    # Private: a shared or delegated calendar shows the slot as busy, not what it is. The
+    # event carries the time, the place, a link and the note written for the invitation;
+    # nothing written for the talk itself.
+    event.add("class", "PRIVATE")
+    link = settings.SITE_URL.rstrip("/") + reverse("interviews:interview_detail", args=[interview.pk])
+    event.add("url", link)
     description = [_("Interview in %(cycle)s.") % {"cycle": interview.cycle}]
     if interview.note:
         description.append(interview.note)
+    description.append(_("See the interview: %(url)s") % {"url": link})
     event.add("description", "\n\n".join(description))
     organizer = icalendar.vCalAddress(f"mailto:{interview.partner.email}")
     organizer.params["cn"] = icalendar.vText(str(interview.partner))

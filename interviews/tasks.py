@@ -119,7 +119,11 @@ def scheduling_reminders(now: datetime.datetime, interviews=None, *, nudge: str 
 
 
 def action_reminders(now: datetime.datetime) -> list[Reminder]:
-    """To the owner a week before the due date, then weekly while overdue, until done, dropped or reviewed."""
+    """To the owner a week before the due date, then weekly while overdue, until done, dropped or reviewed.
+
+    The message says that an action is due and links to it; what was agreed is read on My
+    actions after signing in, never in a mail server, the admin or a phone's lock screen.
+    """
     today = timezone.localdate(now)
     rows = (
         AgreedAction.objects.filter(
@@ -127,7 +131,7 @@ def action_reminders(now: datetime.datetime) -> list[Reminder]:
             reviewed_at__isnull=True,
             due_on__lte=today + datetime.timedelta(days=ACTION_LEAD_DAYS),
         )
-        .values_list("pk", "what", "standard", "due_on", "owner_id", "owner__language")
+        .values_list("pk", "due_on", "owner_id", "owner__language")
         .order_by("owner__language", "pk")
     )
     url = reverse("goals:my_actions")
@@ -136,27 +140,32 @@ def action_reminders(now: datetime.datetime) -> list[Reminder]:
     # One language switch per language, not per action (a sweep may cover 100,000 actions);
     # override() gives the caller its own language back afterwards.
     with translation.override(settings.LANGUAGE_CODE):
-        for pk, what, standard, due_on, owner_id, owner_language in rows.iterator(chunk_size=5000):
+        for pk, due_on, owner_id, owner_language in rows.iterator(chunk_size=5000):
             if owner_language != language:
                 language = owner_language
                 translation.activate(language or settings.LANGUAGE_CODE)
-                due_text, overdue_text = _("Due %(date)s: %(what)s"), _("Overdue since %(date)s: %(what)s")
-                body_text = _(
-                    "You agreed to: %(what)s\nBy: %(date)s\nDone when: %(standard)s\n\n"
-                    "Update its status in My actions."
+                due_text = _("An agreed action is due on %(date)s")
+                overdue_text = _("An agreed action is overdue since %(date)s")
+                due_body = _(
+                    "An action you agreed to in a performance assessment interview is due on %(date)s. "
+                    "Open My actions to read it and update its status."
+                )
+                overdue_body = _(
+                    "An action you agreed to in a performance assessment interview was due on %(date)s and "
+                    "is not marked done. Open My actions to read it and update its status: done, still in "
+                    "progress, or dropped."
                 )
             occasion = "due" if due_on >= today else f"overdue-{(today - due_on).days // 7}"
-            due = date_format(due_on)
+            due = {"date": date_format(due_on)}
             found.append(
                 Reminder(
                     kind=ReminderDelivery.Kind.ACTION,
                     about=f"action:{pk}",
                     occasion=occasion,
                     recipient_id=owner_id,
-                    subject=(due_text if occasion == "due" else overdue_text)
-                    % {"date": due, "what": what[:80]},
-                    body=body_text % {"what": what, "date": due, "standard": standard},
-                    url=url,
+                    subject=(due_text if occasion == "due" else overdue_text) % due,
+                    body=(due_body if occasion == "due" else overdue_body) % due,
+                    url=f"{url}#action-{pk}",
                 )
             )
     return found

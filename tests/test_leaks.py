@@ -1,5 +1,7 @@
 """Nothing anybody wrote reaches somebody it is not for: every page of the access matrix,
-for every role, plus emails, reminders, exports and the admin, is searched for seeded text.
+for every role (the administrator included), every page of the admin, and everything that
+goes out (emails, reminder rows, notifications, calendar files) is searched for seeded text,
+before and after a change of interview partner.
 """
 
 import datetime
@@ -13,7 +15,7 @@ from goals.models import AgreedAction
 from interviews.models import Interview, InterviewRecord, PrepForm
 from interviews.records import RECORD_LABEL, record_save, record_sign
 from interviews.sections import SECTION_KEYS
-from people.models import Notification, OrgImport
+from people.models import Notification, OrgImport, ReminderDelivery
 from tests.conftest import PASSWORD
 from tests.test_access import MATRIX, ROLES, add_cycles
 
@@ -23,6 +25,7 @@ LEADERSHIP = "SEEDED-LEADERSHIP-FEEDBACK"
 MANAGER_DRAFT = "SEEDED-MANAGER-DRAFT"
 RECORD = "SEEDED-RECORD-TEXT"
 ACTION = "SEEDED-ACTION-TEXT"
+NOTE = "SEEDED-MEETING-NOTE"
 READERS = {
     # The employee's shared form: the employee and the manager it is shared with. The
     # leadership section is feedback about that manager: the same two, nobody above.
@@ -33,6 +36,8 @@ READERS = {
     # The other employee's signed record and its action: the two parties.
     RECORD: {"other_employee", "manager"},
     ACTION: {"other_employee", "manager"},
+    # The note the manager wrote for the other employee's invitation: the two of them.
+    NOTE: {"other_employee", "manager"},
 }
 
 
@@ -55,6 +60,11 @@ def seeded(org, django_capture_on_commit_callbacks):
         from interviews.services import prep_share
 
         prep_share(interview=org.interview, author=org.employee)
+        from interviews.invitations import invitations_send_on_commit
+
+        Interview.objects.filter(pk=org.scheduled.pk).update(note=NOTE, place="Room 101")
+        org.scheduled.refresh_from_db()
+        invitations_send_on_commit(org.scheduled, kind="scheduled")
         Interview.objects.filter(pk=org.scheduled.pk).update(state="held")
         org.scheduled.refresh_from_db()
         record_save(
@@ -68,6 +78,7 @@ def seeded(org, django_capture_on_commit_callbacks):
             source_model=RECORD_LABEL,
             source_id=record.pk,
             employee=org.other_employee,
+            partner=org.manager,
             owner_kind="employee",
             owner=org.other_employee,
             what=ACTION,
@@ -89,18 +100,24 @@ GET_PAGES = [
 ]
 
 
+def _body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode(errors="replace")
+
+
+def _crawl(client, org, urls, readers):
+    for role in ROLES[1:]:
+        client.force_login(getattr(org, role))
+        for url in urls:
+            body = _body(client.get(url))
+            for secret, allowed in readers.items():
+                if role not in allowed:
+                    assert secret not in body, f"{role} sees {secret} at {url}"
+
+
 @pytest.mark.parametrize(("name", "kwargs"), GET_PAGES)
 def test_no_page_shows_text_to_someone_it_is_not_for(client, seeded, name, kwargs):
-    url = reverse(name, kwargs=kwargs(seeded) if kwargs else None)
-    for role in ROLES[1:]:
-        client.force_login(getattr(seeded, role))
-        response = client.get(url)
-        body = (b"".join(response.streaming_content) if response.streaming else response.content).decode(
-            errors="replace"
-        )
-        for secret, readers in READERS.items():
-            if role not in readers:
-                assert secret not in body, f"{role} sees {secret} at {url}"
+    _crawl(client, seeded, [reverse(name, kwargs=kwargs(seeded) if kwargs else None)], READERS)
 
 
 def test_the_leadership_feedback_reaches_the_manager_it_is_about(client, seeded):
@@ -115,25 +132,131 @@ def test_the_leadership_feedback_reaches_the_manager_it_is_about(client, seeded)
     assert status_only.status_code == 200 and LEADERSHIP not in status_only.content.decode()
 
 
-def test_emails_and_reminders_carry_no_content(seeded):
-    assert mail.outbox, "sharing and the sweep send email"
-    texts = [m.subject + m.body for m in mail.outbox]
-    texts += [a.get_payload(decode=True).decode(errors="replace") for m in mail.outbox for a in m.attachments]
-    texts += [f"{n.subject} {n.url}" for n in Notification.objects.all()]
-    for text in texts:
-        for secret in (EMPLOYEE_PREP, LEADERSHIP, MANAGER_DRAFT, RECORD):
-            assert secret not in text
-    # The action's owner is reminded of what they agreed to do: that is theirs to read.
-    owner_mail = [m for m in mail.outbox if ACTION in m.body]
-    assert owner_mail and all(m.to == [seeded.other_employee.email] for m in owner_mail)
+def _sent(message) -> str:
+    parts = [message.subject, message.body]
+    parts += [content for content, _type in getattr(message, "alternatives", [])]
+    for attachment in message.attachments:
+        payload = attachment.get_payload(decode=True) if hasattr(attachment, "get_payload") else attachment[1]
+        parts.append(payload.decode(errors="replace") if isinstance(payload, bytes) else str(payload))
+    return "\n".join(parts)
 
 
-@pytest.mark.parametrize(
-    "model", ["people_auditentry", "interviews_prepform", "interviews_interviewrecord", "goals_agreedaction"]
-)
-def test_the_admin_lists_show_status_not_content(client, seeded, model):
+def test_what_goes_out_carries_no_content(client, seeded):
+    """Emails, the reminder rows kept for them, the bell and the calendar files say what needs
+    doing and link to it; the note written for the invitation goes to its two parties only."""
+    assert mail.outbox, "sharing, booking and the sweep send email"
+    parties = {seeded.other_employee.email, seeded.manager.email}
+    for message in mail.outbox:
+        text = _sent(message)
+        for secret in (EMPLOYEE_PREP, LEADERSHIP, MANAGER_DRAFT, RECORD, ACTION):
+            assert secret not in text, (message.subject, secret)
+        if NOTE in text:
+            assert set(message.to) <= parties
+    assert any(NOTE in _sent(m) for m in mail.outbox), "the invitation carries its note"
+    rows = [f"{d.subject} {d.body} {d.url}" for d in ReminderDelivery.objects.all()]
+    rows += [f"{n.subject} {n.url}" for n in Notification.objects.all()]
+    for row in rows:
+        for secret in READERS:
+            assert secret not in row, row
+    # The owner is reminded that an action is due and led to it, not told what it is.
+    owner = ReminderDelivery.objects.get(kind="action", recipient=seeded.other_employee)
+    assert owner.subject.startswith("An agreed action is overdue since") and owner.url.startswith(
+        reverse("goals:my_actions") + "#action-"
+    )
+    for party in (seeded.other_employee, seeded.manager):
+        client.force_login(party)
+        calendar = _body(client.get(reverse("interviews:interview_calendar", args=[seeded.scheduled.pk])))
+        assert "CLASS:PRIVATE" in calendar and NOTE in calendar
+        assert f"/interviews/{seeded.scheduled.pk}/" in calendar.replace("\r\n ", "")
+        for secret in (EMPLOYEE_PREP, LEADERSHIP, MANAGER_DRAFT, RECORD, ACTION):
+            assert secret not in calendar
+
+
+def _admin_urls(org):
+    """Every page of the admin an administrator can open over the seeded data."""
+    from django.contrib import admin
+
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls.append(reverse("admin:app_list", args=[model._meta.app_label]))
+        urls.append(reverse(f"{info}_changelist"))
+        # A search that every secret would match (the page echoes the words searched for).
+        urls.append(reverse(f"{info}_changelist") + "?q=SEEDED")
+        for pk in model.objects.order_by("pk").values_list("pk", flat=True)[:25]:
+            urls += [reverse(f"{info}_change", args=[pk]), reverse(f"{info}_history", args=[pk])]
+            urls.append(reverse(f"{info}_delete", args=[pk]))
+    return sorted(set(urls))
+
+
+def test_the_administrator_reads_no_content_anywhere_in_the_admin(client, seeded):
     client.force_login(seeded.admin)
-    app, name = model.split("_", 1)
-    body = client.get(reverse(f"admin:{app}_{name}_changelist")).content.decode()
-    for secret in READERS:
-        assert secret not in body
+    urls = _admin_urls(seeded)
+    assert len(urls) > 100
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 302, 403), url
+        body = _body(response)
+        for secret in READERS:
+            assert secret not in body, f"the administrator sees {secret} at {url}"
+
+
+@pytest.fixture
+def partners_changed(seeded, django_capture_on_commit_callbacks):
+    """Both employees of department A now hold their interviews with the other manager, who
+    holds this year's talk with the other employee; the employee's open interview moved."""
+    from people.services import reporting_line_change
+    from tests.factories import CycleFactory, InterviewFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for person in (seeded.employee, seeded.other_employee):
+            reporting_line_change(employee=person, partner=seeded.other_manager, kind="immediate_superior")
+    seeded.next_talk = InterviewFactory(
+        cycle=CycleFactory(name="Next", units=[seeded.root]),
+        employee=seeded.other_employee,
+        partner=seeded.other_manager,
+    )
+    return seeded
+
+
+def test_after_a_change_of_partner_nobody_new_reads_an_earlier_talk(client, partners_changed):
+    org = partners_changed
+    assert Interview.objects.get(pk=org.interview.pk).partner == org.other_manager
+    urls = [
+        reverse(name, kwargs=kwargs(org) if kwargs else None)
+        for _p in GET_PAGES
+        for name, kwargs in [_p.values]
+    ]
+    for talk in (org.interview, org.next_talk, org.scheduled):
+        urls += [
+            reverse("interviews:interview_detail", args=[talk.pk]),
+            reverse("interviews:record", args=[talk.pk]),
+        ]
+    # The employee's form is private again (its leadership section was about the manager),
+    # the manager's draft is gone, and the signed talk stays with the two who had it.
+    readers = {
+        EMPLOYEE_PREP: {"employee"},
+        LEADERSHIP: {"employee"},
+        MANAGER_DRAFT: set(),
+        RECORD: {"other_employee", "manager"},
+        ACTION: {"other_employee", "manager"},
+        NOTE: {"other_employee", "manager"},
+    }
+    _crawl(client, org, sorted(set(urls)), readers)
+    # The new partner changes nothing of it either.
+    action = AgreedAction.objects.get(what=ACTION)
+    client.force_login(org.other_manager)
+    assert (
+        client.post(reverse("goals:action_update", args=[action.pk]), {"status": "dropped"}).status_code
+        == 404
+    )
+    # Once the other employee shows it to them, the new partner reads it on the next talk.
+    client.force_login(org.other_employee)
+    client.post(reverse("interviews:history_share", args=[org.next_talk.pk]), {"share": "1"})
+    client.force_login(org.other_manager)
+    page = client.get(reverse("interviews:interview_detail", args=[org.next_talk.pk])).content.decode()
+    assert f"{RECORD} conclusions" in page and ACTION in page
+    assert (
+        client.post(reverse("goals:action_update", args=[action.pk]), {"status": "dropped"}).status_code
+        == 404
+    )

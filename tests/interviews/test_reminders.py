@@ -51,6 +51,7 @@ def year(org):
         "source_model": "interviews.InterviewRecord",
         "source_id": 1,
         "employee": org.employee,
+        "partner": org.manager,
         "owner_kind": "employee",
         "standard": "done",
     }
@@ -63,6 +64,14 @@ def year(org):
     return cycle
 
 
+def _gist(subject: str) -> str:
+    """What kind of reminder a subject is: due, overdue, prepare, or the count still to book."""
+    for word in ("overdue", "due", "Prepare"):
+        if word in subject:
+            return word.capitalize()
+    return subject.split(" ")[0]
+
+
 def test_a_simulated_spring_sends_exactly_these_reminders(org, year, django_capture_on_commit_callbacks):
     sent = []
     day = datetime.date(2027, 3, 1)
@@ -72,7 +81,7 @@ def test_a_simulated_spring_sends_exactly_these_reminders(org, year, django_capt
             sweep(django_capture_on_commit_callbacks)
             sweep(django_capture_on_commit_callbacks)  # a second sweep the same hour sends nothing more
             for message in mail.outbox[before:]:
-                sent.append((day.isoformat(), message.to[0], message.subject.split(":")[0].split(" ")[0]))
+                sent.append((day.isoformat(), message.to[0], _gist(message.subject)))
         day += datetime.timedelta(days=1)
     assert sent == [
         ("2027-03-03", "employee@example.org", "Due"),  # a week before 10 March
@@ -123,9 +132,18 @@ def test_email_choices_are_respected_and_the_bell_still_shows_it(
         sweep(django_capture_on_commit_callbacks)
     assert mail.outbox == []
     notification = Notification.objects.get(user=org.employee)
-    assert notification.subject.startswith("Due 10 March 2027: Write the report")
+    # It says that something is due and links to it; what was agreed is read after signing in.
+    assert notification.subject == "An agreed action is due on 10 March 2027"
+    action = AgreedAction.objects.get(what="Write the report")
+    assert notification.url == reverse("goals:my_actions") + f"#action-{action.pk}"
     page = login(org.employee).get(reverse("notifications")).content.decode()
-    assert "Write the report" in page and '1<span class="visually-hidden"> unread' in page
+    assert (
+        "An agreed action is due on 10 March 2027" in page
+        and '1<span class="visually-hidden"> unread' in page
+    )
+    assert "Write the report" not in page
+    actions = login(org.employee).get(notification.url).content.decode()
+    assert f'id="action-{action.pk}"' in actions and "Write the report" in actions
 
 
 def test_the_bell_kept_between_pages_counts_a_new_reminder_and_reading_at_once(
