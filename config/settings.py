@@ -11,6 +11,8 @@ SESSION_IDLE_MINUTES   signed out after this long without a request (default 60)
 SESSION_MAX_HOURS      signed out this long after signing in, however active (default 12)
 LOGIN_FAILURE_LIMIT    wrong passwords before an account is locked from that address (default 5)
 LOGIN_LOCKOUT_MINUTES  how long that lock lasts (default 15)
+TRUSTED_PROXY_COUNT    how many proxies stand in front of the app (default 0: none)
+TRUSTED_PROXIES        comma-separated networks those proxies connect from (optional)
 DASHBOARD_CACHE_SECONDS  how long HR's dashboard figures are kept before they are counted again (60)
 READ_CACHE_SECONDS  longest a kept read (an employee's signed talks, a unit's goals and local
                guidelines) is served; changes made in the app renew it at once (600)
@@ -18,6 +20,7 @@ S3_BUCKET      stored files (signed summaries) in this S3-compatible bucket inst
                with S3_ENDPOINT_URL, S3_REGION, and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -81,6 +84,7 @@ MIDDLEWARE = [
     "people.audit.AuditMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "people.middleware.UserLanguageMiddleware",
+    "people.middleware.NullCharacterGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -108,9 +112,20 @@ AXES_COOLOFF_TIME = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")) / 60  # h
 # lock a colleague out from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "people.backends.login_throttle_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# The proxies in front of the app (a TLS terminator, a load balancer). Only through them is
+# X-Forwarded-For believed, by the audit log and the login throttle alike
+# (people.audit.client_ip); without them every request counts from the address it came from.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+try:
+    TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network(n, strict=False) for n in env_list("TRUSTED_PROXIES")]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
+AXES_CLIENT_IP_CALLABLE = "people.audit.client_ip"
 
 # Sessions end after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after
 # signing in (people.middleware.SessionLifetimeMiddleware); the cookie lasts no longer.

@@ -5,7 +5,7 @@ from django.urls import include, path
 from interviews import views as interview_views
 from people import notifications
 from people import views as people_views
-from people.forms import QueuedPasswordResetForm
+from people.forms import LoginForm, QueuedPasswordResetForm
 
 urlpatterns = [
     path("", interview_views.home, name="home"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/language/", people_views.language_set, name="language_set"),
     path("account/reminders/", notifications.notification_list, name="notifications"),
     path("account/reminders/read/", notifications.notifications_read, name="notifications_read"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from people.audit import audit
-from people.forms import AdminPartnerForm
+from people.forms import SEARCH_MAX_LENGTH, AdminPartnerForm
 from people.models import AuditEntry, HRRole, OrgImport, OrgUnit, ReminderDelivery, ReportingLine, User
 from people.services import reporting_line_change, units_rebuild_paths
 
@@ -66,6 +66,11 @@ class MetadataAdmin(admin.ModelAdmin):
         if self.date_hierarchy:
             allowed.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
         return allowed
+
+    def get_search_results(self, request, queryset, search_term):
+        # A search is for a name, an address or a number: a megabyte of it is only load
+        # (and too long a pattern for SQLite).
+        return super().get_search_results(request, queryset, search_term[:SEARCH_MAX_LENGTH])
 
     def get_fields(self, request, obj=None):
         hidden = content_fields_of(self.model)

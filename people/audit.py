@@ -7,11 +7,14 @@ answered "not found" to a signed-in person). Never the text of an answer.
 """
 
 import contextvars
+import ipaddress
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.http import Http404
+from ipware import get_client_ip
 
 from people.models import AuditEntry, User
 
@@ -28,11 +31,39 @@ class _Request:
 _current: contextvars.ContextVar[_Request | None] = contextvars.ContextVar("audit_request", default=None)
 
 
+def _address(value) -> str | None:
+    try:
+        return str(ipaddress.ip_address(str(value).strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    # Behind the proxy (SECURE_PROXY_SSL_HEADER says there is one) the first forwarded
-    # address is the client's; REMOTE_ADDR is the proxy's.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) or None
+    """The address a request came from, for the audit log and the login throttle alike
+    (django-axes calls this too: AXES_CLIENT_IP_CALLABLE).
+
+    X-Forwarded-For is anybody's to write. It is read only behind the proxies the settings
+    name (TRUSTED_PROXY_COUNT, and TRUSTED_PROXIES for where they connect from), and then
+    only the entry the nearest of them appended, counted from the right, which django-ipware
+    finds; elsewhere, and for a connection that does not come from a trusted proxy, the
+    connection's own address counts.
+    """
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    count = settings.TRUSTED_PROXY_COUNT
+    if count < 1 or remote is None:
+        return remote
+    networks = settings.TRUSTED_PROXY_NETWORKS
+    if networks and not any(ipaddress.ip_address(remote) in network for network in networks):
+        return remote
+    # django-ipware counts the proxies inside the header: the nearest one is REMOTE_ADDR.
+    forwarded, _routable = get_client_ip(
+        request,
+        proxy_order="left-most",
+        proxy_count=count - 1,
+        request_header_order=["HTTP_X_FORWARDED_FOR"],
+        strict=False,
+    )
+    return _address(forwarded) if forwarded else remote
 
 
 def audit(

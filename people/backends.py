@@ -16,3 +16,15 @@ class UserBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+def login_throttle_username(request, credentials) -> str | None:
+    """The name django-axes counts failed logins under: the address as typed, in lower case and
+    cut to what an address can be, from any login form (the admin's too), so that a 300-character
+    name is not written to its 255-character column and "Eva@" and "eva@" count as one."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = getattr(request, "POST", {}).get("username")
+    if value is None:
+        return None
+    return str(value).strip().lower()[:254]

@@ -17,6 +17,25 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_PASSWORD_LENGTH = 4096
 
 
+# No name, address or number is longer; a longer search would only load the database.
+SEARCH_MAX_LENGTH = 100
+
+
+def search_query(request) -> str:
+    """The page's search words (?q=), cut to SEARCH_MAX_LENGTH with a message saying so."""
+    query = request.GET.get("q", "").strip()
+    if len(query) > SEARCH_MAX_LENGTH:
+        from django.contrib import messages
+
+        messages.warning(
+            request,
+            _("A search is at most %(max)d characters long; the first %(max)d were searched for.")
+            % {"max": SEARCH_MAX_LENGTH},
+        )
+        query = query[:SEARCH_MAX_LENGTH].strip()
+    return query
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form, refusing what cannot be an address before anything looks it up.
 

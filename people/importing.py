@@ -23,6 +23,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -242,11 +243,20 @@ def _header_ok(header, *, label, required, optional, report) -> bool:
     return not (missing or unknown or duplicated)
 
 
+def _unstorable(text: str) -> bool:
+    """A NUL or half of a surrogate pair (JSON's "\\u0000", "\\ud800"): no database column
+    holds it, and a name or address never has one."""
+    return "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text)
+
+
 def _read_json(text, *, label, required, optional, report):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         report.error(label, exc.lineno, _("This is not valid JSON: %(error)s.") % {"error": exc.msg})
+        return []
+    except RecursionError:
+        report.error(label, 1, _("This JSON is nested too deeply to be a list of rows."))
         return []
     if isinstance(data, dict):
         data = data.get("rows", data.get("units", data.get("people")))
@@ -255,7 +265,27 @@ def _read_json(text, *, label, required, optional, report):
         return []
     rows = []
     for index, item in enumerate(data, start=1):
+        values = [v for v in item.values() if v is not None]
+        if any(not isinstance(v, (str, int, float, bool)) for v in values):
+            report.error(
+                label,
+                index,
+                _("Object %(n)d: every value must be a text or a number, not a list or an object.")
+                % {"n": index},
+            )
+            continue
         row = {str(k).strip().lower(): ("" if v is None else str(v).strip()) for k, v in item.items()}
+        if any(_unstorable(k) or _unstorable(v) for k, v in row.items()):
+            report.error(
+                label,
+                index,
+                _(
+                    "Object %(n)d holds a character that cannot be stored (a null character or a broken "
+                    "escape such as \\ud800). Correct it in the HR system's export."
+                )
+                % {"n": index},
+            )
+            continue
         unknown = [c for c in row if c not in required and c not in optional]
         missing = [c for c in required if c not in row]
         if unknown or missing:
@@ -459,13 +489,18 @@ def _check_people(plan: _Plan, *, on: datetime.date) -> None:
             )
         if not row["given_name"] and not row["family_name"]:
             problems.append(_("The name is empty."))
+        for column, label in (("given_name", _("given name")), ("family_name", _("family name"))):
+            if len(row[column]) > 150:
+                problems.append(_("The %(column)s is longer than 150 characters.") % {"column": label})
         email = row["email"].lower()
         row["email"] = email
         try:
+            if len(email) > 254:
+                raise ValidationError("too long")
             validate_email(email)
         except ValidationError:
             problems.append(
-                _("%(email)s is not a valid email address.") % {"email": row["email"] or _("(empty)")}
+                _("%(email)s is not a valid email address.") % {"email": row["email"][:300] or _("(empty)")}
             )
         else:
             if email in email_line:
@@ -529,11 +564,12 @@ def _check_people(plan: _Plan, *, on: datetime.date) -> None:
         existing = plan.people.get(number)
         if existing is not None:
             owner_of_email.pop(existing.email.lower(), None)
+    # Addresses are one person's whatever their capitals (user_email_ci_unique).
     outsiders = {
         e.lower(): e
-        for e in User.objects.filter(employee_number="", email__in=list(email_line)).values_list(
-            "email", flat=True
-        )
+        for e in User.objects.annotate(lower_email=Lower("email"))
+        .filter(employee_number="", lower_email__in=list(email_line))
+        .values_list("email", flat=True)
     }
     for line, row in good_rows:
         other = owner_of_email.get(row["email"])

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -80,3 +80,21 @@ class NoStoreMiddleware:
         if signed_in:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class NullCharacterGuardMiddleware:
+    """Answers 400, with a page that says why, to an address whose path or query holds a NUL
+    character. No page searches, sorts or filters by one, and PostgreSQL cannot even compare
+    a text holding it: without this, `?q=%00` on any search was a 500. (Posted forms check
+    their own fields, with a message beside the field.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return render(request, "bad_request.html", status=400)
+        return self.get_response(request)

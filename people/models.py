@@ -37,6 +37,9 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, username):
         # People sign in with their email address however they capitalise it; the
         # database keeps addresses unique regardless of case (user_email_ci_unique).
+        # Nothing longer than an address is looked up (SQLite cannot even match it).
+        if len(username or "") > 254:
+            raise self.model.DoesNotExist
         return self.get(email__iexact=username)
 
 

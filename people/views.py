@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from people.forms import AuditSearchForm, ImportForm, PartnerChangeForm
+from people.forms import AuditSearchForm, ImportForm, PartnerChangeForm, search_query
 from people.importing import ImportReport, decode, org_import_apply, org_import_check
 from people.models import AuditEntry, OrgImport, ReportingLine, User
 from people.selectors import (
@@ -85,7 +85,7 @@ def unit_list(request):
     units = units_visible_to_hr(request.user).annotate(
         people_count=Count("members", filter=Q(members__is_active=True))
     )
-    query = request.GET.get("q", "").strip()
+    query = search_query(request)
     found = []
     if query:
         found = list(

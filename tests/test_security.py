@@ -136,3 +136,74 @@ def test_guessing_a_password_is_stopped_for_a_while(client, org):
 @pytest.mark.parametrize("path", ["/", "/accounts/login/"])
 def test_pages_do_not_allow_framing(client, path):
     assert client.get(path)["X-Frame-Options"] == "DENY"
+
+
+# --- the client's address: X-Forwarded-For only through trusted proxies -----------------
+
+ATTACKER, EVA, PROXY = "203.0.113.66", "203.0.113.9", "10.0.0.2"
+
+
+def _last_login_ip():
+    from people.models import AuditEntry
+
+    return AuditEntry.objects.filter(action__in=["login", "login_failed"]).latest("pk").ip
+
+
+def test_without_trusted_proxies_a_forwarded_address_is_not_believed(client, org, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    _sign_in(client, org.employee.email, HTTP_X_FORWARDED_FOR=ATTACKER, REMOTE_ADDR=EVA)
+    assert _last_login_ip() == EVA
+
+
+def test_behind_a_trusted_proxy_the_address_it_saw_counts_not_what_the_client_wrote(client, org, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client wrote "1.2.3.4"; the proxy appended the address it really came from.
+    _sign_in(client, org.employee.email, HTTP_X_FORWARDED_FOR=f"1.2.3.4, {EVA}", REMOTE_ADDR=PROXY)
+    assert _last_login_ip() == EVA
+
+
+def test_a_request_that_bypasses_the_proxies_is_counted_from_where_it_came(client, org, settings):
+    import ipaddress
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network("10.0.0.0/8")]
+    _sign_in(client, org.employee.email, HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR=ATTACKER)
+    assert _last_login_ip() == ATTACKER
+    _sign_in(client, org.employee.email, HTTP_X_FORWARDED_FOR=EVA, REMOTE_ADDR=PROXY)
+    assert _last_login_ip() == EVA
+
+
+@pytest.mark.parametrize("forwarded", ["not-an-address", "999.1.1.1", "", ",,,", "\u00e9" * 300])
+def test_a_forged_forwarded_header_never_breaks_a_page(client, org, settings, forwarded):
+    settings.TRUSTED_PROXY_COUNT = 1
+    response = _sign_in(
+        client, org.employee.email, "wrong", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=PROXY
+    )
+    assert response.status_code == 200
+    assert _last_login_ip() == PROXY
+
+
+def test_behind_the_proxy_one_person_cannot_lock_everybody_out_of_an_account(client, org, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _attempt in range(5):
+        _sign_in(client, org.employee.email, "wrong", HTTP_X_FORWARDED_FOR=ATTACKER, REMOTE_ADDR=PROXY)
+    assert (
+        _sign_in(client, org.employee.email, HTTP_X_FORWARDED_FOR=ATTACKER, REMOTE_ADDR=PROXY).status_code
+        == 429
+    )
+    # Eva, behind the same proxy, from her own address, signs in.
+    assert (
+        _sign_in(client, org.employee.email, HTTP_X_FORWARDED_FOR=EVA, REMOTE_ADDR=PROXY).status_code == 302
+    )
+
+
+def test_capitals_do_not_buy_more_guesses(client, org):
+    for email in (
+        "employee@example.org",
+        "Employee@example.org",
+        "EMPLOYEE@example.org",
+        "employee@EXAMPLE.org",
+    ):
+        assert _sign_in(client, email, "wrong").status_code == 200
+    assert _sign_in(client, "EmPlOyEe@example.org", "wrong").status_code == 429
+    assert _sign_in(client, "employee@example.org").status_code == 429

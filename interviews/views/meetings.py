@@ -25,6 +25,7 @@ from interviews.selectors import (
     unit_guidance,
 )
 from interviews.views.common import _add_errors, _int, _interview, page_of, run_step
+from people.forms import search_query
 
 # --- managers and employees ------------------------------------------------------------
 
@@ -60,7 +61,7 @@ def my_interviews(request):
     state = request.GET.get("state", "")
     if state in Interview.State.values:
         interviews = interviews.filter(state=state)
-    query = request.GET.get("q", "").strip()
+    query = search_query(request)
     if query:
         interviews = interviews.filter(
             Q(employee__given_name__icontains=query) | Q(employee__family_name__icontains=query)
