@@ -61,6 +61,9 @@ FIELDS = [
     "language",
     "content_hash",
     "expected_summary",
+    "share",
+    "employee",
+    "q",
 ]
 
 # Free-text fields, for examples where everything else is plausible and the text is not.
