@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from goals.models import AgreedAction, UnitGoal
 from goals.selectors import UNIT_GOALS
-from people.admin import MetadataAdmin
+from people.admin import MetadataAdmin, ReadOnlyAdmin
 from people.generations import generation_renew
 
 
@@ -24,7 +24,7 @@ class UnitGoalAdmin(MetadataAdmin):
 
 
 @admin.register(AgreedAction)
-class AgreedActionAdmin(MetadataAdmin):
+class AgreedActionAdmin(ReadOnlyAdmin):
     """Owner, due date and status only: what was agreed belongs to the two parties."""
 
     list_display = ["pk", "owner", "due_on", "status"]
@@ -32,12 +32,3 @@ class AgreedActionAdmin(MetadataAdmin):
     fields = ["owner", "owner_kind", "due_on", "status", "reviewed_at", "created_at", "updated_at"]
     readonly_fields = fields
     list_select_related = ["owner"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,19 +7,8 @@ from django.contrib import admin
 
 from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline, PrepForm
 from interviews.selectors import GUIDELINES
-from people.admin import MetadataAdmin
+from people.admin import MetadataAdmin, ReadOnlyAdmin
 from people.generations import generation_renew
-
-
-class ReadOnlyAdmin(MetadataAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Cycle)

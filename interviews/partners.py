@@ -88,26 +88,37 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
         interview.save(update_fields=fields)
         audit("interview_partner_changed", obj=interview, detail=f"from={old_partner} to={line.partner_id}")
         if unshared:
-            message = _prep_private_again_message(interview)
-            transaction.on_commit(lambda message=message: queue_email(**message))
+            _tell_prep_private_again(interview)
         moved += 1
     return moved
 
 
-def _prep_private_again_message(interview: Interview) -> dict:
-    employee = interview.employee
-    with translation.override(employee.language or settings.LANGUAGE_CODE):
+def _tell_on_commit(person: User, interview: Interview, subject, body) -> None:
+    """Email a person about an interview, in their language, once the change is committed.
+
+    subject and body are functions of the interview's link, called in that language: what
+    they say is what needs doing, never what was written for the talk.
+    """
+    with translation.override(person.language or settings.LANGUAGE_CODE):
         url = settings.SITE_URL.rstrip("/") + reverse("interviews:interview_detail", args=[interview.pk])
-        return {
-            "subject": _("Your interview partner is now %(partner)s") % {"partner": interview.partner},
-            "body": _(
+        message = {"subject": subject(), "body": body(url), "to": [person.email]}
+    transaction.on_commit(lambda: queue_email(**message))
+
+
+def _tell_prep_private_again(interview: Interview) -> None:
+    _tell_on_commit(
+        interview.employee,
+        interview,
+        lambda: _("Your interview partner is now %(partner)s") % {"partner": interview.partner},
+        lambda url: (
+            _(
                 "%(partner)s now holds your performance assessment interview in %(cycle)s. Your "
                 "preparation is private again: read it through and share it with %(partner)s when you "
                 "are ready.\n\n%(url)s\n"
             )
-            % {"partner": interview.partner, "cycle": interview.cycle, "url": url},
-            "to": [employee.email],
-        }
+            % {"partner": interview.partner, "cycle": interview.cycle, "url": url}
+        ),
+    )
 
 
 # --- earlier talks ---------------------------------------------------------------------
@@ -143,23 +154,21 @@ def history_share(*, interview: Interview, by: User, share: bool) -> Interview:
     interview.save(update_fields=["history_shared_with", "version", "updated_at"])
     audit("history_shared" if share else "history_withdrawn", actor=by, obj=interview)
     if share:
-        message = _history_shared_message(interview)
-        transaction.on_commit(lambda: queue_email(**message))
+        _tell_history_shown(interview)
     return interview
 
 
-def _history_shared_message(interview: Interview) -> dict:
-    partner = interview.partner
-    with translation.override(partner.language or settings.LANGUAGE_CODE):
-        url = settings.SITE_URL.rstrip("/") + reverse("interviews:interview_detail", args=[interview.pk])
-        return {
-            "subject": _("%(employee)s has shown you their previous interview")
-            % {"employee": interview.employee},
-            "body": _(
+def _tell_history_shown(interview: Interview) -> None:
+    _tell_on_commit(
+        interview.partner,
+        interview,
+        lambda: _("%(employee)s has shown you their previous interview") % {"employee": interview.employee},
+        lambda url: (
+            _(
                 "%(employee)s has chosen to show you the conclusions and agreed actions of their previous "
                 "performance assessment interview, held with another partner. Read them under "
                 '"Follow-up of the previous interview" before you meet:\n\n%(url)s\n'
             )
-            % {"employee": interview.employee, "url": url},
-            "to": [partner.email],
-        }
+            % {"employee": interview.employee, "url": url}
+        ),
+    )

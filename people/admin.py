@@ -127,6 +127,19 @@ class MetadataAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(MetadataAdmin):
+    """Seen, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedPasswordChangeForm(AdminPasswordChangeForm):
     """An administrator setting somebody's password is written to the audit log, and the
     person is told by email: with it the administrator could sign in as them."""
@@ -305,19 +318,10 @@ class ReminderDeliveryAdmin(MetadataAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(MetadataAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the log is searched here and on the audit page, never edited."""
 
     list_display = ["at", "actor_email", "action", "object_type", "object_id", "ip"]
     list_filter = ["action"]
     search_fields = ["actor_email", "action", "object_type", "object_id", "ip"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -15,7 +15,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from people.importing import org_import_apply
+from people.importing import PEOPLE_COLUMNS, PEOPLE_OPTIONAL, UNIT_COLUMNS, UNIT_OPTIONAL, org_import_apply
 from people.models import OrgImport, OrgUnit, User
 from tests.conftest import PASSWORD
 from tests.test_access import MATRIX, add_cycles, signed
@@ -232,18 +232,8 @@ JSON_VALUE = st.recursive(
     ),
     max_leaves=8,
 )
-UNIT_KEYS = ["code", "name", "parent_code", "head_employee_number"]
-PEOPLE_KEYS = [
-    "employee_number",
-    "given_name",
-    "family_name",
-    "email",
-    "job_kind",
-    "unit_code",
-    "partner_employee_number",
-    "partner_kind",
-    "language",
-]
+UNIT_KEYS = UNIT_COLUMNS + UNIT_OPTIONAL
+PEOPLE_KEYS = PEOPLE_COLUMNS + PEOPLE_OPTIONAL
 
 
 def _json(rows) -> str:

@@ -197,13 +197,19 @@ def test_a_whole_year_in_the_browser(page, tmp_path):
         reminders_sweep()
         reminders_sweep()  # a repeated run sends nothing twice
         to_ase = [m for m in mail.outbox if m.to == ["ase@fjordby.example"]]
-        assert len(to_ase) == 1 and "Write the cryostat manual" in to_ase[0].subject
+        # It says that an action is due and where; what was agreed is read after signing in.
+        assert len(to_ase) == 1 and to_ase[0].subject.startswith("An agreed action is due on")
+        assert "Write the cryostat manual" not in to_ase[0].subject + to_ase[0].body
         log_in(page, "ase@fjordby.example", password)
         page.get_by_role("link", name=re.compile("^Reminders")).click()
-        assert "Write the cryostat manual" in main_text(page)
+        assert "Write the cryostat manual" not in main_text(page)
         shot(page, "09-reminder-in-the-app")
-        page.get_by_role("link", name="My actions").first.click()
-        card = page.locator("div.border", has_text="Write the cryostat manual")
+        # One click from the reminder to the action itself.
+        page.get_by_role("link", name=re.compile("^An agreed action is due on")).click()
+        action = AgreedAction.objects.get(what="Write the cryostat manual")
+        assert page.url.endswith(f"#action-{action.pk}")
+        card = page.locator(f"#action-{action.pk}")
+        assert "Write the cryostat manual" in card.inner_text()
         card.get_by_label("Status").select_option("done")
         card.get_by_label("Progress note").fill("Manual on the group wiki.")
         card.get_by_role("button", name="Update").click()
