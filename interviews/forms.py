@@ -141,7 +141,10 @@ class ScheduleForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=Interview.REASON_MAX_LENGTH
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=Interview.REASON_MAX_LENGTH,
+        help_text=_("At most 2,000 characters."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -190,12 +193,18 @@ class ActionForm(forms.Form):
         max_length=254,
         help_text=_("Employee number or email, if another person."),
     )
-    what = forms.CharField(label=_("What"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    what = forms.CharField(
+        label=_("What"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("At most 2,000 characters."),
+    )
     due_on = forms.DateField(label=_("By when"), widget=DateInput())
     standard = forms.CharField(
         label=_("How you will both know it is done"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
+        help_text=_("At most 2,000 characters."),
     )
 
     def clean_other(self):
@@ -213,7 +222,12 @@ class ActionForm(forms.Form):
 
 
 class RecordGoalForm(forms.Form):
-    text = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    text = forms.CharField(
+        label=_("Goal"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("At most 2,000 characters."),
+    )
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
     unit_goal = forms.ModelChoiceField(label=_("Serves the unit goal"), queryset=None, required=False)
 
@@ -229,7 +243,8 @@ class SignForm(forms.Form):
         required=False,
         max_length=20_000,
         help_text=_(
-            "Anything you want on the record, including where you disagree. It becomes part of the summary."
+            "Anything you want on the record, including where you disagree. It becomes part of the summary "
+            "(at most 20,000 characters)."
         ),
     )
     password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, strip=False)
