@@ -127,6 +127,8 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
 AXES_CLIENT_IP_CALLABLE = "people.audit.client_ip"
 
+# Django's database sessions, refusing a cookie's key that Django could not have made.
+SESSION_ENGINE = "people.sessions"
 # Sessions end after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after
 # signing in (people.middleware.SessionLifetimeMiddleware); the cookie lasts no longer.
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_MINUTES", "60")) * 60

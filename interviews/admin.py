@@ -8,6 +8,7 @@ from django.contrib import admin
 from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline, PrepForm
 from interviews.selectors import GUIDELINES
 from people.admin import MetadataAdmin, ReadOnlyAdmin
+from people.audit import audit
 from people.generations import generation_renew
 
 
@@ -17,7 +18,20 @@ class CycleAdmin(MetadataAdmin):
     list_filter = ["state", "frequency"]
     search_fields = ["name"]
     filter_horizontal = ["units"]
-    readonly_fields = ["created_by", "created_at", "launched_at", "closed_at", "version"]
+    readonly_fields = ["state", "created_by", "created_at", "launched_at", "closed_at", "version"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A cycle is launched and closed by HR's services. Once launched, whether HR reads its
+        # signed summaries was decided for the talks held under it; who takes part, likewise.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.state != Cycle.State.DRAFT:
+            fields += ["archive_for_hr", "units"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            audit("cycle_changed_by_administrator", obj=obj, detail=" ".join(sorted(form.changed_data))[:300])
 
 
 @admin.register(Interview)

@@ -4,14 +4,14 @@ import zoneinfo
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from goals.forms import DateInput
 from goals.models import UnitGoal
 from interviews.models import Cycle, Interview
-from people.models import OrgUnit, User
+from people.forms import person_by_number_or_email
+from people.models import OrgUnit
 
 
 class UnitsField(forms.ModelMultipleChoiceField):
@@ -69,6 +69,10 @@ class CycleForm(forms.ModelForm):
         opens, closes = data.get("opens_on"), data.get("closes_on")
         if opens and closes and closes <= opens:
             self.add_error("closes_on", _("The cycle must close after it opens."))
+        elif opens and closes and (closes - opens).days > 731:
+            # A yearly cycle with room to spare; a longer one is a typing slip, and its
+            # progress page would count every week of it.
+            self.add_error("closes_on", _("A cycle lasts at most two years; check the closing date."))
         if data.get("min_length_minutes") is not None and data["min_length_minutes"] < 15:
             self.add_error("min_length_minutes", _("A meeting of less than 15 minutes is no interview."))
         return data
@@ -125,6 +129,14 @@ class ScheduleForm(forms.Form):
             _("Move the meeting") if interview.state == Interview.State.SCHEDULED else _("Book the meeting")
         )
         self.helper.add_input(Submit("submit", label))
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        # Far outside any cycle, and at the ends of the calendar a meeting's end cannot even be
+        # computed: the cycle's own dates are checked by the service.
+        if not 1900 <= day.year <= 9000:
+            raise forms.ValidationError(_("Choose a date within the cycle."))
+        return day
 
     def clean(self):
         data = super().clean()
@@ -211,9 +223,9 @@ class ActionForm(forms.Form):
         value = self.cleaned_data["other"].strip()
         if not value:
             return None
-        person = User.objects.filter(
-            Q(employee_number=value) | Q(email__iexact=value), is_active=True
-        ).first()
+        person = person_by_number_or_email(value)
+        if person is not None and not person.is_active:
+            person = None
         if person is None:
             raise forms.ValidationError(
                 _("Nobody has the employee number or email %(value)s."), params={"value": value}

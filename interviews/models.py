@@ -129,13 +129,21 @@ class Interview(models.Model):
     # figures read one row per interview instead of joining every year's prep forms.
     employee_shared = models.BooleanField(_("employee's prep shared"), default=False)
     manager_shared = models.BooleanField(_("manager's prep shared"), default=False)
-    # The partner the employee chose to show their earlier talks to (their conclusions and
-    # actions), when those talks were held with somebody else: a talk's content belongs to
-    # the two who had it. Compared with the partner, so a later change of partner shares
-    # nothing with the next one.
+    # The earlier talk (held with somebody else) the employee chose to show, and the partner
+    # they showed it to: its conclusions and actions on this interview's follow-up. A talk's
+    # content belongs to the two who had it, so both must match what the page is about to
+    # show (interviews.records.follow_up_open_to), and a change of partner clears them.
     history_shared_with = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("earlier talks shown to"),
+        verbose_name=_("earlier talk shown to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history_shared_talk = models.ForeignKey(
+        "self",
+        verbose_name=_("earlier talk shown"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

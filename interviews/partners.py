@@ -30,7 +30,8 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
     with the old partner does not pass to the new one (PRODUCT.md, confidentiality): the
     old partner's own preparation and any record notes begun with them go, and the
     employee's shared preparation is private again (its leadership section was about the
-    old partner) until the employee shares it with the new one; they are told so. An
+    old partner) until the employee shares it with the new one. The employee is told who
+    holds their interview now. An
     interview already held, or whose booked meeting has begun, stays with the partner who
     held it, to be recorded and signed.
     With no new partner the interview stays where it is until HR gives the employee one.
@@ -54,6 +55,10 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
         if interview.state == Interview.State.SCHEDULED and interview.starts_at <= now:
             continue  # they have met: the talk is theirs to record and sign
         fields = ["partner", "manager_shared", "employee_shared", "version", "updated_at"]
+        # What the employee showed the old partner is not shown to the new one, nor to the old
+        # one again should they come back: the employee chooses afresh.
+        interview.history_shared_with = interview.history_shared_talk = None
+        fields += ["history_shared_with", "history_shared_talk"]
         if interview.state == Interview.State.SCHEDULED:
             interview.ics_sequence += 1
             invitations_send_on_commit(interview, kind="cancelled")
@@ -87,8 +92,7 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
         interview.version += 1
         interview.save(update_fields=fields)
         audit("interview_partner_changed", obj=interview, detail=f"from={old_partner} to={line.partner_id}")
-        if unshared:
-            _tell_prep_private_again(interview)
+        _tell_new_partner(interview, prep_private_again=unshared)
         moved += 1
     return moved
 
@@ -105,19 +109,28 @@ def _tell_on_commit(person: User, interview: Interview, subject, body) -> None:
     transaction.on_commit(lambda: queue_email(**message))
 
 
-def _tell_prep_private_again(interview: Interview) -> None:
+def _tell_new_partner(interview: Interview, *, prep_private_again: bool) -> None:
+    """The employee hears who now holds their interview, whatever moved it (HR, an import,
+    the admin): nobody becomes their partner unnoticed."""
+    names = {"partner": interview.partner, "cycle": interview.cycle}
+
+    def body(url: str) -> str:
+        lines = [_("%(partner)s now holds your performance assessment interview in %(cycle)s.") % names]
+        if prep_private_again:
+            lines.append(
+                _(
+                    "Your preparation is private again: read it through and share it with %(partner)s "
+                    "when you are ready."
+                )
+                % names
+            )
+        return " ".join(lines) + f"\n\n{url}\n"
+
     _tell_on_commit(
         interview.employee,
         interview,
-        lambda: _("Your interview partner is now %(partner)s") % {"partner": interview.partner},
-        lambda url: (
-            _(
-                "%(partner)s now holds your performance assessment interview in %(cycle)s. Your "
-                "preparation is private again: read it through and share it with %(partner)s when you "
-                "are ready.\n\n%(url)s\n"
-            )
-            % {"partner": interview.partner, "cycle": interview.cycle, "url": url}
-        ),
+        lambda: _("Your interview partner is now %(partner)s") % names,
+        body,
     )
 
 
@@ -144,14 +157,14 @@ def history_share(*, interview: Interview, by: User, share: bool) -> Interview:
     previous = previous_follow_up(interview, fresh=True)
     if previous is None or previous.partner_id == interview.partner_id:
         raise ValidationError(_("There is no earlier talk with another partner to show."))
-    wanted = interview.partner_id if share else None
-    if interview.history_shared_with_id == wanted:
+    wanted = (interview.partner_id, previous.interview_id) if share else (None, None)
+    if (interview.history_shared_with_id, interview.history_shared_talk_id) == wanted:
         raise ValidationError(
             _("Your earlier talk is shown already.") if share else _("Your earlier talk is not shown.")
         )
-    interview.history_shared_with_id = wanted
+    interview.history_shared_with_id, interview.history_shared_talk_id = wanted
     interview.version += 1
-    interview.save(update_fields=["history_shared_with", "version", "updated_at"])
+    interview.save(update_fields=["history_shared_with", "history_shared_talk", "version", "updated_at"])
     audit("history_shared" if share else "history_withdrawn", actor=by, obj=interview)
     if share:
         _tell_history_shown(interview)

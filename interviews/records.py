@@ -461,18 +461,23 @@ class FollowUp:
     concluded: str
     newest_record_id: int
     partner_id: int
+    opens_on: datetime.date
 
 
 def follow_up_open_to(follow_up: FollowUp, interview: Interview, user: User) -> bool:
     """Whether a party of `interview` may read the earlier talk it follows up.
 
     A talk's content belongs to the two who had it: the employee always (it was theirs),
-    the partner if they held that talk too, or if the employee chose to show it to them
-    (Interview.history_shared_with, which a later change of partner does not carry over).
+    the partner if they held that talk too, or if the employee chose to show that very talk
+    to this very partner (Interview.history_shared_with and history_shared_talk, which a
+    change of partner clears).
     """
     if user.pk == interview.employee_id or user.pk == follow_up.partner_id:
         return True
-    return user.pk == interview.partner_id == interview.history_shared_with_id
+    return (
+        user.pk == interview.partner_id == interview.history_shared_with_id
+        and interview.history_shared_talk_id == follow_up.interview_id
+    )
 
 
 def _history_generation(employee_id: int) -> str:
@@ -496,7 +501,7 @@ def _signed_history(employee_id: int, *, fresh: bool = False) -> list[FollowUp]:
     if fresh:
         return _read_signed_history(employee_id)
     return kept(
-        f"signed-history:v2:{employee_id}",
+        f"signed-history:v3:{employee_id}",
         [_history_generation(employee_id)],
         lambda: _read_signed_history(employee_id),
     )
@@ -533,16 +538,22 @@ def _read_signed_history(employee_id: int) -> list[FollowUp]:
                 concluded=record["concluded"] or "",
                 newest_record_id=newest_first[0]["pk"],
                 partner_id=record["interview__partner_id"],
+                opens_on=record["interview__cycle__opens_on"],
             )
             signed.append((record["interview__cycle__opens_on"], record["number"], interview_id, follow_up))
     return [entry[-1] for entry in sorted(signed, reverse=True)]
 
 
 def previous_follow_up(interview: Interview, *, fresh: bool = False) -> FollowUp | None:
-    """The employee's last signed record from an earlier interview (fresh: not from the cache,
-    for a write that depends on it)."""
+    """The employee's last signed record from an interview of an earlier cycle (fresh: not
+    from the cache, for a write that depends on it).
+
+    Earlier, not merely other: a talk held after this one (a later cycle) is never its
+    follow-up, so a partner of an old talk never reads, or learns of, the later ones.
+    """
     history = _signed_history(interview.employee_id, fresh=fresh)
-    return next((h for h in history if h.interview_id != interview.pk), None)
+    opens_on = interview.cycle.opens_on
+    return next((h for h in history if h.interview_id != interview.pk and h.opens_on < opens_on), None)
 
 
 def previous_signed_record(

@@ -6,6 +6,7 @@ here is a MetadataAdmin, which shows, searches, sorts and filters none of a mode
 send it, so that `?development__regex=^My` is refused rather than answered with a count.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.filters import SimpleListFilter
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -33,12 +34,11 @@ FILTER_SUFFIXES = (
     "gt",
     "lte",
     "lt",
-    "year",
-    "month",
-    "day",
     "id__exact",
     "pk__exact",
 )
+# The date hierarchy's parts, and the values Django's own code can turn into dates.
+DATE_PARTS = {"year": (1, 9998), "month": (1, 12), "day": (1, 31)}
 
 
 def content_fields_of(model) -> frozenset[str]:
@@ -50,7 +50,15 @@ class MetadataAdmin(admin.ModelAdmin):
     """A ModelAdmin that cannot be made to show, or to answer questions about, content."""
 
     def lookup_allowed(self, lookup, value, request=None):
-        return lookup in self.filter_parameters(request)
+        if lookup not in self.filter_parameters(request):
+            return False
+        field, _sep, part = lookup.rpartition("__")
+        if field == self.date_hierarchy and part in DATE_PARTS:
+            # Django computes the end of the year (month, day) outside its own error handling:
+            # year 9999 or day 40 would be a 500.
+            low, high = DATE_PARTS[part]
+            return str(value).isdigit() and low <= int(value) <= high
+        return True
 
     def filter_parameters(self, request) -> set[str]:
         """The URL parameters this change list's filters and date hierarchy send; no others."""
@@ -64,7 +72,7 @@ class MetadataAdmin(admin.ModelAdmin):
                 allowed.add(path)
                 allowed.update(f"{path}__{suffix}" for suffix in FILTER_SUFFIXES)
         if self.date_hierarchy:
-            allowed.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
+            allowed.update(f"{self.date_hierarchy}__{part}" for part in DATE_PARTS)
         return allowed
 
     def get_search_results(self, request, queryset, search_term):
@@ -84,8 +92,18 @@ class MetadataAdmin(admin.ModelAdmin):
         """`manage.py check` (and CI) fails if an admin names a content field anywhere."""
         errors = super().check(**kwargs)
         hidden = content_fields_of(self.model)
+        fieldsets = [name for _title, options in self.fieldsets or () for name in options.get("fields", ())]
+        # A column drawn by a method sorts by what it names as its admin_order_field.
+        order_fields = [
+            getattr(getattr(self, name, None) or name, "admin_order_field", None)
+            for name in self.list_display
+            if callable(name) or hasattr(self, str(name))
+        ]
         declared = {
             "list_display": self.list_display,
+            "list_editable": self.list_editable,
+            "fieldsets": [n for n in fieldsets if isinstance(n, str)],
+            "admin_order_field": [f for f in order_fields if f],
             "list_display_links": self.list_display_links or (),
             "list_filter": [f[0] if isinstance(f, (list, tuple)) else f for f in self.list_filter],
             "search_fields": [f.lstrip("^=@") for f in self.search_fields],
@@ -184,7 +202,13 @@ class UserAdmin(MetadataAdmin, BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         changed = [name for name in ACCESS_FIELDS if name in form.changed_data]
+        old_email = form.initial.get("email") if change else None
         super().save_model(request, obj, form, change)
+        if old_email and old_email.lower() != obj.email.lower():
+            # With a new address a password reset goes there: the old address hears of it.
+            from people.notify import email_changed_notice
+
+            email_changed_notice(obj, old_email=old_email)
         if not change:
             audit("user_created_by_administrator", obj=obj)
         elif changed or "groups" in form.changed_data or "user_permissions" in form.changed_data:
@@ -192,8 +216,25 @@ class UserAdmin(MetadataAdmin, BaseUserAdmin):
             audit("user_access_changed", obj=obj, detail=" ".join(names))
 
 
+class OrgUnitAdminForm(forms.ModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = "__all__"
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        node, seen = parent, set()
+        while node is not None and node.pk not in seen:
+            if self.instance.pk is not None and node.pk == self.instance.pk:
+                raise forms.ValidationError(_("A unit cannot lie below itself; choose another parent unit."))
+            seen.add(node.pk)
+            node = node.parent
+        return parent
+
+
 @admin.register(OrgUnit)
 class OrgUnitAdmin(MetadataAdmin):
+    form = OrgUnitAdminForm
     list_display = ["code", "name", "parent", "head", "depth"]
     search_fields = ["code", "name"]
     list_select_related = ["parent", "head"]
@@ -234,6 +275,11 @@ class ReportingLineAdmin(MetadataAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = AdminPartnerForm(request.POST or None)
+        if request.method == "POST" and form.is_valid() and form.cleaned_data["partner"] == request.user:
+            # Administering the system is not holding somebody's talk: that is HR's to decide.
+            form.add_error(
+                "partner", _("You cannot make yourself somebody's interview partner here; ask HR.")
+            )
         if request.method == "POST" and form.is_valid():
             try:
                 reporting_line_change(

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
-from django.db.models import Q
 from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -61,7 +60,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
         # Django leaves out accounts without a usable password, as if they signed in
         # elsewhere. Here nobody does: imported people have no password yet, and this link
         # is how they choose their first one.
-        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+        return User.objects.with_email(email).filter(is_active=True)
 
     def send_mail(
         self,
@@ -81,7 +80,9 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 def person_by_number_or_email(value: str) -> User | None:
     """The person with this employee number or email address (in any capitalisation)."""
-    return User.objects.filter(Q(employee_number=value) | Q(email__iexact=value)).first()
+    if not value:
+        return None
+    return User.objects.filter(employee_number=value).first() or User.objects.with_email(value).first()
 
 
 class PartnerChangeForm(forms.Form):

@@ -34,13 +34,18 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
 
+    def with_email(self, address: str):
+        """The person with this address, however it is capitalised: compared in lower case, as
+        the database keeps addresses unique (user_email_ci_unique, whose index this uses).
+        Not iexact: PostgreSQL compares that in upper case, where "ſam@" and "sam@" meet."""
+        return self.annotate(email_lower=Lower("email")).filter(email_lower=address.strip().lower())
+
     def get_by_natural_key(self, username):
-        # People sign in with their email address however they capitalise it; the
-        # database keeps addresses unique regardless of case (user_email_ci_unique).
-        # Nothing longer than an address is looked up (SQLite cannot even match it).
+        # People sign in with their email address however they capitalise it. Nothing
+        # longer than an address is looked up (SQLite cannot even match it).
         if len(username or "") > 254:
             raise self.model.DoesNotExist
-        return self.get(email__iexact=username)
+        return self.with_email(username).get()
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -29,3 +29,19 @@ def password_set_notice(user: User) -> None:
             "to": [user.email],
         }
     transaction.on_commit(lambda: queue_email(**message))
+
+
+def email_changed_notice(user: User, *, old_email: str) -> None:
+    """Tell the old address that an administrator gave the account a new one, once committed."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        message = {
+            "subject": _("The email address of your account was changed"),
+            "body": _(
+                "An administrator has changed the email address of your account in the performance "
+                "assessment interviews to %(email)s. Sign-ins and password resets now go to that address. "
+                "If this is not right, tell your HR department.\n"
+            )
+            % {"email": user.email},
+            "to": [old_email],
+        }
+    transaction.on_commit(lambda: queue_email(**message))

@@ -162,6 +162,10 @@ def fingerprint():
 @example(data=dict.fromkeys(FIELDS, "<script>alert(1)</script>"), htmx=False)
 @example(data=dict.fromkeys(FIELDS, "99999999999999999999"), htmx=False)
 @example(data=dict.fromkeys(FIELDS, "2026-02-30"), htmx=False)
+# The ends of the calendar, where a meeting's end cannot be computed.
+@example(data={"date": "0001-01-01", "time": "00:30", "duration_minutes": "60", "version": "1"}, htmx=False)
+@example(data={"date": "9999-12-31", "time": "23:00", "duration_minutes": "480", "version": "1"}, htmx=False)
+@example(data={"opens_on": "0001-01-01", "closes_on": "9999-12-31", "name": "x", "units": "1"}, htmx=False)
 @example(data=dict.fromkeys(FIELDS, "\x1b\r\n\t"), htmx=True)
 @example(data={**dict.fromkeys(TEXT_FIELDS, "a\x00b"), "version": "0"}, htmx=True)
 @example(data={**dict.fromkeys(TEXT_FIELDS, "a\x00b"), "version": "1"}, htmx=False)

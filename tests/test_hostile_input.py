@@ -320,3 +320,20 @@ def test_no_uploaded_file_breaks_hrs_import_page(client, org, units, people, as_
         assert response.status_code < 500
         assert _org_state()[:2] == before[:2]  # a check never changes the organisation
         transaction.set_rollback(True)
+
+
+def test_a_session_cookie_django_could_not_have_made_is_no_session(client, org):
+    """Python's cookie parser turns a quoted "\\000" into a NUL, which PostgreSQL cannot compare."""
+    for cookie in ('sessionid="\\000aaaaaaaaaa"', "sessionid=" + "x" * 5000, "sessionid=" + "é" * 40):
+        response = client.get(reverse("home"), HTTP_COOKIE=cookie)
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), cookie[:40]
+
+
+def test_one_address_in_upper_case_is_not_another_person(client, org):
+    """PostgreSQL's iexact compares in upper case, where "ſam@" (long s) and "sam@" meet."""
+    from django.contrib.auth.hashers import make_password
+
+    User.objects.create(email="sam@example.org", employee_number="88001", password=make_password(PASSWORD))
+    User.objects.create(email="ſam@example.org", employee_number="88002", password=make_password("other-pw"))
+    response = client.post(reverse("login"), {"username": "SAM@example.org", "password": PASSWORD})
+    assert response.status_code == 302

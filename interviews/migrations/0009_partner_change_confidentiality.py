@@ -29,7 +29,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='interview',
             name='history_shared_with',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='earlier talks shown to'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='earlier talk shown to'),
+        ),
+        migrations.AddField(
+            model_name='interview',
+            name='history_shared_talk',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='interviews.interview', verbose_name='earlier talk shown'),
         ),
         migrations.AlterField(
             model_name='interview',

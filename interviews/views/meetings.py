@@ -150,7 +150,8 @@ def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
             and role == "employee"
             and previous.partner_id != interview.partner_id
             and interview.state in Interview.UNFINISHED,
-            "history_shown": interview.history_shared_with_id == interview.partner_id,
+            "history_shown": previous is not None
+            and records.follow_up_open_to(previous, interview, interview.partner),
         },
     )
 

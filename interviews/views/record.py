@@ -95,7 +95,8 @@ def record_page(request, pk):
             "previous_withheld": withheld,
             # The previous talk was with another partner: does this one read it?
             "previous_elsewhere": previous is not None and previous.partner_id != interview.partner_id,
-            "history_shown": interview.history_shared_with_id == interview.partner_id,
+            "history_shown": previous is not None
+            and records.follow_up_open_to(previous, interview, interview.partner),
         },
     )
 

@@ -76,8 +76,14 @@ def test_a_booked_meeting_is_cancelled_for_the_new_partner_to_book(org, django_c
         None,
         1,
     )
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([org.manager.email, org.employee.email])
-    assert all(b"METHOD:CANCEL" in m.attachments[0].get_payload(decode=True) for m in mail.outbox)
+    cancelled = [m for m in mail.outbox if m.attachments]
+    assert sorted(m.to[0] for m in cancelled) == sorted([org.manager.email, org.employee.email])
+    assert all(b"METHOD:CANCEL" in m.attachments[0].get_payload(decode=True) for m in cancelled)
+    # And the employee hears who holds the interview now.
+    [told] = [m for m in mail.outbox if not m.attachments]
+    assert (
+        told.to == [org.employee.email] and told.subject == "Your interview partner is now Otto Othermanager"
+    )
 
 
 def test_held_and_finished_interviews_stay_with_who_held_them(org):

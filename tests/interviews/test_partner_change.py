@@ -279,3 +279,38 @@ def test_a_form_written_in_the_partners_role_by_somebody_else_is_never_theirs(lo
     )
     assert "MONAS-DRAFT" not in response.content.decode()
     assert PrepForm.objects.get(role="manager").work_tasks == "MONAS-DRAFT"
+
+
+def test_a_partner_of_an_old_talk_never_reads_or_learns_of_a_later_one(login, org):
+    """Eva's 2024 talk with Mona follows up her 2023 talk with Dora (Eva showed it to Mona);
+    her 2025 talk with Otto is later, and nothing of it reaches Mona's 2024 pages."""
+    talks = {}
+    for year, partner in ((2023, org.director), (2024, org.manager), (2025, org.other_manager)):
+        talks[year] = InterviewFactory(
+            cycle=CycleFactory(
+                name=f"Talks {year}",
+                units=[org.root],
+                opens_on=datetime.date(year, 1, 1),
+                closes_on=datetime.date(year, 12, 31),
+                state="open" if year == 2024 else "closed",
+            ),
+            employee=org.employee,
+            partner=partner,
+            state="held",
+            starts_at=timezone.now() - datetime.timedelta(days=10),
+            duration_minutes=60,
+        )
+    _sign(talks[2023], conclusions="CONCLUDED-2023")
+    Interview.objects.filter(pk=talks[2024].pk).update(state="planned")
+    login(org.employee).post(reverse("interviews:history_share", args=[talks[2024].pk]), {"share": "1"})
+    Interview.objects.filter(pk=talks[2024].pk).update(state="held")
+    _sign(talks[2024], conclusions="CONCLUDED-2024")
+    _sign(talks[2025], conclusions="CONCLUDED-2025", action="AGREED-2025")
+    mona = login(org.manager)
+    for name in ("interviews:interview_detail", "interviews:record"):
+        page = mona.get(reverse(name, args=[talks[2024].pk])).content.decode()
+        assert "CONCLUDED-2023" in page  # what Eva showed her
+        assert "CONCLUDED-2025" not in page and "AGREED-2025" not in page and "Talks 2025" not in page
+    # Otto's 2025 talk follows up 2024, held with Mona and not shown to him.
+    otto = login(org.other_manager).get(reverse("interviews:interview_detail", args=[talks[2025].pk]))
+    assert "CONCLUDED-2024" not in otto.content.decode() and "CONCLUDED-2023" not in otto.content.decode()
