@@ -219,7 +219,7 @@ class UserAdmin(MetadataAdmin, BaseUserAdmin):
 class OrgUnitAdminForm(forms.ModelForm):
     class Meta:
         model = OrgUnit
-        fields = "__all__"
+        fields = ["code", "name", "parent", "head"]
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")
