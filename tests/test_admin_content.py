@@ -255,18 +255,21 @@ def test_the_admin_changes_a_partner_through_the_same_service_as_hr(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             add,
-            {"employee": seeded.employee.email, "partner": seeded.admin.email, "kind": "professional_leader"},
+            {"employee": seeded.employee.email, "partner": seeded.director.email, "kind": "head_of_unit"},
         )
     assert response.status_code == 302
     interview = Interview.objects.get(pk=seeded.interview.pk)
-    assert interview.partner == seeded.admin
-    # The old partner's draft went; the employee's shared form is private again.
+    assert interview.partner == seeded.director
+    # The old partner's draft went; the employee's shared form is private again; the new
+    # partner reads none of it.
     assert list(PrepForm.objects.filter(interview=interview).values_list("role", "state")) == [
         ("employee", "draft")
     ]
+    client.force_login(seeded.director)
     page = client.get(reverse("interviews:interview_detail", args=[interview.pk])).content.decode()
     for secret in READERS:
         assert secret not in page
+    client.force_login(seeded.admin)
     # A refused change (a cycle of partners) says why and changes nothing.
     lines = ReportingLine.objects.count()
     refused = client.post(

@@ -212,7 +212,12 @@ def partners_changed(seeded, django_capture_on_commit_callbacks):
         for person in (seeded.employee, seeded.other_employee):
             reporting_line_change(employee=person, partner=seeded.other_manager, kind="immediate_superior")
     seeded.next_talk = InterviewFactory(
-        cycle=CycleFactory(name="Next", units=[seeded.root]),
+        cycle=CycleFactory(
+            name="Next",
+            units=[seeded.root],
+            opens_on=datetime.date(2027, 1, 1),
+            closes_on=datetime.date(2027, 12, 31),
+        ),
         employee=seeded.other_employee,
         partner=seeded.other_manager,
     )
