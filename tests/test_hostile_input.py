@@ -88,7 +88,7 @@ QUERY = st.lists(st.tuples(st.sampled_from(PARAMETERS), VALUE), max_size=6).map(
     lambda pairs: "&".join(f"{key}={value}" for key, value in pairs)
 )
 HYPOTHESIS = settings(
-    max_examples=10,
+    max_examples=6,
     deadline=None,
     derandomize=True,
     suppress_health_check=[

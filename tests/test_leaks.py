@@ -41,8 +41,15 @@ READERS = {
 }
 
 
+# A signed summary as the leak tests need it: a file that only the parties may fetch. Its
+# text is checked where it is made (tests/interviews/test_records.py, with pdftotext);
+# rendering it with WeasyPrint for each of these tests cost the suite a minute.
+STUB_PDF = b"%PDF-1.4\n% a stand-in for the summary\n%%EOF\n"
+
+
 @pytest.fixture
-def seeded(org, django_capture_on_commit_callbacks):
+def seeded(org, django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr("interviews.pdf.render_summary_pdf", lambda record: STUB_PDF)
     add_cycles(org)
     org.org_import = OrgImport.objects.create(
         created_by=org.hr, units_text="code,name,parent_code\n", units_filename="units.csv", report={}
