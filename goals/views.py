@@ -10,6 +10,7 @@ from goals.forms import ActionUpdateForm, UnitGoalForm
 from goals.models import UnitGoal
 from goals.selectors import action_groups, actions_followed_by, actions_visible_to, goal_units_managed_by
 from goals.services import action_update, goal_delete, goal_save
+from people.forms import form_errors_as_messages
 from people.selectors import nav_facts, unit_tree
 
 
@@ -121,9 +122,7 @@ def action_update_view(request, pk):
     action = get_object_or_404(actions_visible_to(request.user), pk=pk)
     form = ActionUpdateForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        form_errors_as_messages(request, form)
         return redirect("goals:my_actions")
     try:
         action_update(

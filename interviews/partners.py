@@ -31,14 +31,15 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
     old partner's own preparation and any record notes begun with them go, and the
     employee's shared preparation is private again (its leadership section was about the
     old partner) until the employee shares it with the new one. The employee is told who
-    holds their interview now. An
-    interview already held, or whose booked meeting has begun, stays with the partner who
-    held it, to be recorded and signed.
-    With no new partner the interview stays where it is until HR gives the employee one.
+    holds their interview now. An interview already held, or whose booked meeting has
+    begun, stays with the partner who held it, to be recorded and signed. With no new
+    partner the interview stays where it is until HR gives the employee one.
+
+    An import may move hundreds at once: what goes with the old partner is removed in a few
+    statements for all of them, and only the interviews themselves are saved one by one.
     """
     lines = partners_by_employee(employee_ids)
     now = timezone.now()
-    moved = 0
     interviews = (
         Interview.objects.select_for_update()
         .filter(
@@ -48,12 +49,30 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
         )
         .select_related("employee", "partner", "cycle")
     )
+    moving = []
     for interview in interviews:
         line = lines.get(interview.employee_id)
         if line is None or line.partner_id == interview.partner_id or not line.partner.is_active:
             continue
         if interview.state == Interview.State.SCHEDULED and interview.starts_at <= now:
             continue  # they have met: the talk is theirs to record and sign
+        moving.append((interview, line.partner))
+    if not moving:
+        return 0
+    ids = [interview.pk for interview, _partner in moving]
+    # The new partner prepares afresh; the old partner's form is not theirs to share.
+    PrepForm.objects.filter(interview_id__in=ids, role=PrepForm.Role.MANAGER).delete()
+    # Notes begun with the old partner (a record is written from the booking on) were the old
+    # pair's; a draft is never signed, so nothing agreed is lost.
+    drafts = InterviewRecord.objects.filter(interview_id__in=ids, locked_at__isnull=True)
+    AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id__in=drafts.values("pk")).delete()
+    drafts.delete()
+    shared = PrepForm.objects.filter(
+        interview_id__in=ids, role=PrepForm.Role.EMPLOYEE, state=PrepForm.State.SHARED
+    )
+    unshared = set(shared.values_list("interview_id", flat=True))
+    shared.update(state=PrepForm.State.DRAFT, shared_at=None)
+    for interview, partner in moving:
         fields = ["partner", "manager_shared", "employee_shared", "version", "updated_at"]
         # What the employee showed the old partner is not shown to the new one, nor to the old
         # one again should they come back: the employee chooses afresh.
@@ -68,33 +87,14 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
         # The place and the note to the employee were the old partner's; the new one books anew.
         interview.place = interview.note = ""
         fields += ["place", "note"]
-        # The new partner prepares afresh; the old partner's form is not theirs to share.
-        PrepForm.objects.filter(interview=interview, role=PrepForm.Role.MANAGER).delete()
-        # Notes begun with the old partner (a record is written from the booking on) were
-        # the old pair's; a draft is never signed, so nothing agreed is lost.
-        drafts = list(
-            InterviewRecord.objects.filter(interview=interview, locked_at__isnull=True).values_list(
-                "pk", flat=True
-            )
-        )
-        if drafts:
-            AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id__in=drafts).delete()
-            InterviewRecord.objects.filter(pk__in=drafts).delete()
-        unshared = (
-            PrepForm.objects.filter(
-                interview=interview, role=PrepForm.Role.EMPLOYEE, state=PrepForm.State.SHARED
-            ).update(state=PrepForm.State.DRAFT, shared_at=None)
-            > 0
-        )
         interview.manager_shared = interview.employee_shared = False
         old_partner = interview.partner_id
-        interview.partner = line.partner
+        interview.partner = partner
         interview.version += 1
         interview.save(update_fields=fields)
-        audit("interview_partner_changed", obj=interview, detail=f"from={old_partner} to={line.partner_id}")
-        _tell_new_partner(interview, prep_private_again=unshared)
-        moved += 1
-    return moved
+        audit("interview_partner_changed", obj=interview, detail=f"from={old_partner} to={partner.pk}")
+        _tell_new_partner(interview, prep_private_again=interview.pk in unshared)
+    return len(moving)
 
 
 def _tell_on_commit(person: User, interview: Interview, subject, body) -> None:

@@ -570,16 +570,10 @@ def previous_signed_record(
     return follow_up, record_actions_of([follow_up.newest_record_id], interview)[follow_up.newest_record_id]
 
 
-def previous_talk_for(
-    interview: Interview, user: User
-) -> tuple[FollowUp | None, list[AgreedAction], FollowUp | None]:
-    """(the previous talk, its actions, None) where `user` may read it; (None, [], the talk)
-    where it exists but is not theirs to read (follow_up_open_to): the page then says only
-    that there is one."""
+def previous_for(interview: Interview, user: User) -> tuple[FollowUp | None, FollowUp | None]:
+    """(the previous talk, None) where `user` may read it (follow_up_open_to); (None, the talk)
+    where it exists but is not theirs to read, and the page says only that there is one."""
     follow_up = previous_follow_up(interview)
-    if follow_up is None:
-        return None, [], None
-    if not follow_up_open_to(follow_up, interview, user):
-        return None, [], follow_up
-    actions = record_actions_of([follow_up.newest_record_id], interview)[follow_up.newest_record_id]
-    return follow_up, actions, None
+    if follow_up is not None and not follow_up_open_to(follow_up, interview, user):
+        return None, follow_up
+    return follow_up, None

@@ -172,7 +172,7 @@ class AuditedPasswordChangeForm(AdminPasswordChangeForm):
 
 
 # Changes to these decide what a person may open; each is written to the audit log.
-ACCESS_FIELDS = ("email", "is_active", "is_staff", "is_superuser")
+ACCESS_FIELDS = ("email", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")
 
 
 @admin.register(User)
@@ -211,9 +211,8 @@ class UserAdmin(MetadataAdmin, BaseUserAdmin):
             email_changed_notice(obj, old_email=old_email)
         if not change:
             audit("user_created_by_administrator", obj=obj)
-        elif changed or "groups" in form.changed_data or "user_permissions" in form.changed_data:
-            names = changed + [n for n in ("groups", "user_permissions") if n in form.changed_data]
-            audit("user_access_changed", obj=obj, detail=" ".join(names))
+        elif changed:
+            audit("user_access_changed", obj=obj, detail=" ".join(changed))
 
 
 class OrgUnitAdminForm(forms.ModelForm):
@@ -222,13 +221,10 @@ class OrgUnitAdminForm(forms.ModelForm):
         fields = ["code", "name", "parent", "head"]
 
     def clean_parent(self):
+        # The parent's own path names every unit above it (kept by units_rebuild_paths).
         parent = self.cleaned_data.get("parent")
-        node, seen = parent, set()
-        while node is not None and node.pk not in seen:
-            if self.instance.pk is not None and node.pk == self.instance.pk:
-                raise forms.ValidationError(_("A unit cannot lie below itself; choose another parent unit."))
-            seen.add(node.pk)
-            node = node.parent
+        if parent is not None and self.instance.pk in parent.ancestor_ids():
+            raise forms.ValidationError(_("A unit cannot lie below itself; choose another parent unit."))
         return parent
 
 

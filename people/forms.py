@@ -20,6 +20,16 @@ MAX_PASSWORD_LENGTH = 4096
 SEARCH_MAX_LENGTH = 100
 
 
+def form_errors_as_messages(request, form) -> None:
+    """A refused form's errors as messages above the page, each with its field's label, for
+    forms that are posted from a page and answered with a redirect back to it."""
+    from django.contrib import messages
+
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+
+
 def search_query(request) -> str:
     """The page's search words (?q=), cut to SEARCH_MAX_LENGTH with a message saying so."""
     query = request.GET.get("q", "").strip()
@@ -36,21 +46,16 @@ def search_query(request) -> str:
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, refusing what cannot be an address before anything looks it up.
+    """Django's login form, refusing a password no person types before it is hashed.
 
-    Django sets the username's maxlength on the widget only; a longer value went on to the
-    login throttle, whose column is 255 characters (a 500 on PostgreSQL). The address is
-    matched in lower case, so "Eva@Example.org" is Eva and counts toward her throttle.
+    The address itself is looked up in lower case and cut to an address's length where every
+    login form meets it (UserManager.get_by_natural_key, and login_throttle_username for
+    django-axes), the admin's included.
     """
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        username = self.fields["username"]
-        username.validators.append(MaxLengthValidator(username.max_length))
         self.fields["password"].validators.append(MaxLengthValidator(MAX_PASSWORD_LENGTH))
-
-    def clean_username(self):
-        return self.cleaned_data["username"].strip().lower()
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

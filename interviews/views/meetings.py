@@ -112,8 +112,11 @@ def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
                 }
             )
     guidelines, unit_goals = unit_guidance(interview.unit) if role else ([], [])
-    previous, previous_actions, withheld = (
-        records.previous_talk_for(interview, user) if role else (None, [], None)
+    previous, withheld = records.previous_for(interview, user) if role else (None, None)
+    previous_actions = (
+        records.record_actions_of([previous.newest_record_id], interview)[previous.newest_record_id]
+        if previous
+        else []
     )
     return render(
         request,

@@ -28,6 +28,7 @@ from interviews.selectors import (
 )
 from interviews.views.common import _int, _interview, _party_interview, run_step
 from people.audit import audit
+from people.forms import form_errors_as_messages
 from people.generations import kept
 
 # --- the interview record --------------------------------------------------------------
@@ -44,11 +45,7 @@ def record_page(request, pk):
     employee_prep = own if role == "employee" else other
     manager_prep = own if role == "manager" else other
     shown = draft or current
-    previous = records.previous_follow_up(interview)
-    withheld = None
-    if previous is not None and not records.follow_up_open_to(previous, interview, request.user):
-        # An earlier talk with another partner, not shown to this one: only that it exists.
-        previous, withheld = None, previous
+    previous, withheld = records.previous_for(interview, request.user)
     # This record's actions and the previous talk's, in one query.
     actions = records.record_actions_of(
         ([shown.pk] if shown else []) + ([previous.newest_record_id] if previous else []),
@@ -121,9 +118,7 @@ def _record_step(request, pk, step, done: str, form_class=None, **form_kwargs):
     interview = _party_interview(request, pk)
     form = form_class(request.POST, request.FILES, **form_kwargs) if form_class else None
     if form is not None and not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        form_errors_as_messages(request, form)
         return redirect("interviews:record", pk=interview.pk)
     run_step(request, lambda: step(interview, form.cleaned_data if form else None), done)
     return redirect("interviews:record", pk=interview.pk)
