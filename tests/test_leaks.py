@@ -231,7 +231,9 @@ def partners_changed(seeded, django_capture_on_commit_callbacks):
     return seeded
 
 
-def test_after_a_change_of_partner_nobody_new_reads_an_earlier_talk(client, partners_changed):
+def test_after_a_change_of_partner_nobody_new_reads_an_earlier_talk(
+    client, partners_changed, django_capture_on_commit_callbacks
+):
     org = partners_changed
     assert Interview.objects.get(pk=org.interview.pk).partner == org.other_manager
     urls = [
@@ -264,7 +266,15 @@ def test_after_a_change_of_partner_nobody_new_reads_an_earlier_talk(client, part
     )
     # Once the other employee shows it to them, the new partner reads it on the next talk.
     client.force_login(org.other_employee)
-    client.post(reverse("interviews:history_share", args=[org.next_talk.pk]), {"share": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("interviews:history_share", args=[org.next_talk.pk]), {"share": "1"})
+    # What the change of partner and the showing sent (the employee whose open interview moved
+    # told who holds it now; the new partner told what they may read) carries none of it.
+    told = [m for m in mail.outbox if "partner is now" in m.subject or "has shown you" in m.subject]
+    assert sorted(m.to[0] for m in told) == sorted([org.employee.email, org.other_manager.email])
+    for message in mail.outbox:
+        for secret in (EMPLOYEE_PREP, LEADERSHIP, MANAGER_DRAFT, RECORD, ACTION):
+            assert secret not in _sent(message), (message.subject, secret)
     client.force_login(org.other_manager)
     page = client.get(reverse("interviews:interview_detail", args=[org.next_talk.pk])).content.decode()
     assert f"{RECORD} conclusions" in page and ACTION in page
