@@ -25,3 +25,8 @@ urlpatterns = [
     path("goals/", include("goals.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The error pages, in the person's language and with the menu (see config/errors.py).
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

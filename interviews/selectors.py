@@ -124,8 +124,11 @@ def interview_changeable_by(interview: Interview, user: User, *, action: str) ->
     """Write access, checked after the interview was loaded through interviews_visible_to.
 
     Booking, moving and marking held: the interview partner. Cancelling, excusing and
-    reopening: the partner, or HR for the interview's unit.
+    reopening: the partner, or HR for the interview's unit. Never the interview's own
+    employee, whatever other role they hold: nobody uses HR's powers on their own talk.
     """
+    if user.pk == interview.employee_id:
+        return False
     if user.pk == interview.partner_id:
         return True
     if action in {"schedule", "hold"} or hr_role_of(user) is None:
