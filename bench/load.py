@@ -62,6 +62,9 @@ top = OrgUnit.objects.filter(parent__isnull=True).order_by("pk").first()
 pages = [
     ("ceiling", "/bench/ping", employee.email),
     ("employee_home", "/", employee.email),
+    # The home page is each role's to-do list: the manager's reads their talks, HR's its cycles.
+    ("manager_home", "/", manager.email),
+    ("hr_home", "/", "hr@demo.example"),
     ("manager_list", "/interviews/", manager.email),
     ("prep_form", f"/interviews/{mine.pk}/", employee.email),
     ("record", f"/interviews/{held.pk}/record/", manager.email),

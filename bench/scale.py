@@ -55,10 +55,10 @@ print(R.objects.count(), R.objects.filter(status="sent").count())
 DELIVERIES = """
 import json
 from people.models import Notification, ReminderDelivery as R
-from people.reminders import WANTS_EMAIL
+from people.reminders import wants_email
 emailed = [
     (d.recipient.email, d.subject) for d in R.objects.select_related("recipient")
-    if d.recipient.is_active and getattr(d.recipient, WANTS_EMAIL[d.kind])
+    if wants_email(d.recipient, d.kind)
 ]
 print(json.dumps({"emailed": emailed, "notices": Notification.objects.count()}))
 """

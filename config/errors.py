@@ -17,6 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from people.middleware import is_fragment_request, signed_out_response
+
 logger = logging.getLogger(__name__)
 
 
@@ -34,7 +36,15 @@ def permission_denied(request, exception):
 
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a form sent with an expired or missing token. The reason stays in the
-    log (CsrfViewMiddleware writes it), not on the page."""
+    log (CsrfViewMiddleware writes it), not on the page.
+
+    An autosave or fragment from a page whose session has ended (its cookies gone) fails
+    this check before it reaches the login check: it gets the same 401 as there, which the
+    page understands (it keeps the text and asks to sign in again), not this page.
+    """
+    user = getattr(request, "user", None)
+    if is_fragment_request(request) and not (user and user.is_authenticated):
+        return signed_out_response()
     return render(request, "403.html", {"csrf_failure": True}, status=403)
 
 

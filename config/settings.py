@@ -18,8 +18,15 @@ READ_CACHE_SECONDS  longest a kept read (an employee's signed talks, a unit's go
                guidelines) is served; changes made in the app renew it at once (600)
 S3_BUCKET      stored files (signed summaries) in this S3-compatible bucket instead of MEDIA_ROOT;
                with S3_ENDPOINT_URL, S3_REGION, and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+WORKING_DAYS   the days meetings may be booked on, ISO weekday numbers (1 Monday .. 7 Sunday),
+               comma-separated (default 1,2,3,4,5)
+WORKING_HOURS  the hours they may lie within, HH:MM-HH:MM (default 08:00-16:00)
+HOLIDAYS_COUNTRY  whose public holidays are closed days, an ISO country code of the holidays
+               package (default NO); empty: none. HOLIDAYS_SUBDIVISION for a region's own
+CLOSED_DAYS    further closed days, ISO dates comma-separated (2027-12-27,2027-12-28)
 """
 
+import datetime
 import ipaddress
 import os
 from pathlib import Path
@@ -55,6 +62,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# An expired form gets the friendly 403 page in the person's language (config/errors.py).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -82,7 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "people.audit.AuditMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's LoginRequiredMiddleware, answering autosaves and fetched fragments with 401.
+    "people.middleware.FragmentAwareLoginRequiredMiddleware",
     "people.middleware.UserLanguageMiddleware",
     "people.middleware.NullCharacterGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -205,6 +215,34 @@ LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål"))]
 LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Oslo")
+
+
+def _env_hours(name: str, default: str) -> tuple[datetime.time, datetime.time]:
+    value = os.environ.get(name) or default
+    try:
+        start, end = (datetime.time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {value!r} is not HH:MM-HH:MM") from exc
+    if start >= end:
+        raise ImproperlyConfigured(f"{name}: the working day must end after it starts ({value!r})")
+    return start, end
+
+
+# Meetings are booked on working days within working hours, never on a public holiday or
+# a day the organisation is closed (interviews/calendar_rules.py).
+try:
+    WORKING_DAYS = tuple(sorted({int(day) for day in env_list("WORKING_DAYS", "1,2,3,4,5")}))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"WORKING_DAYS: {exc}") from exc
+if not WORKING_DAYS or not set(WORKING_DAYS) <= set(range(1, 8)):
+    raise ImproperlyConfigured("WORKING_DAYS: ISO weekday numbers from 1 (Monday) to 7 (Sunday)")
+WORKING_HOURS_START, WORKING_HOURS_END = _env_hours("WORKING_HOURS", "08:00-16:00")
+HOLIDAYS_COUNTRY = os.environ.get("HOLIDAYS_COUNTRY", "NO").strip().upper()
+HOLIDAYS_SUBDIVISION = os.environ.get("HOLIDAYS_SUBDIVISION", "").strip() or None
+try:
+    CLOSED_DAYS = frozenset(datetime.date.fromisoformat(day) for day in env_list("CLOSED_DAYS"))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"CLOSED_DAYS: {exc}") from exc
 USE_I18N = True
 USE_TZ = True
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from goals.models import AgreedAction
-from interviews import records, services
+from interviews import calendar_rules, records, services
 from interviews.models import Cycle, Interview, PrepForm
 from interviews.records import RECORD_LABEL
 from people.demo import DEMO_LOGINS
@@ -24,6 +24,7 @@ from people.models import OrgUnit, User
 # Share of this year's interviews in each state, by how far each department has come:
 # (signed, held, scheduled) out of 20, the rest planned; one in twenty excused.
 PACE = [(9, 2, 6), (5, 2, 8), (2, 1, 9), (0, 0, 5), (12, 3, 4)]
+HOUR = datetime.timedelta(hours=1)
 
 
 def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
@@ -54,13 +55,33 @@ def _record(interview: Interview, signed_on: datetime.date, *, actions: list[tup
             position=position,
         )
     now = _at(signed_on, 14)
-    records._record_sign(interview=interview, by=interview.partner, password=None, now=now)
-    records._record_sign(interview=interview, by=interview.employee, password=None, now=now)
+    records._record_sign(interview=interview, by=interview.partner, password=None, now=now, tell=False)
+    records._record_sign(interview=interview, by=interview.employee, password=None, now=now, tell=False)
+
+
+def _meeting_day(day: datetime.date, *, cycle: Cycle, past: bool) -> datetime.date:
+    """The working day nearest the one drawn, inside the cycle: before it for a talk already held,
+    so that it stays in the past, after it for one still to come."""
+    earlier, later = calendar_rules.previous_working_day(day), calendar_rules.next_working_day(day)
+    if past:
+        return earlier if earlier >= cycle.opens_on else later
+    return later if later <= cycle.closes_on else earlier
+
+
+def _meeting_start(day: datetime.date, interview: Interview) -> datetime.datetime:
+    """An hour's meeting starting between 09:00 and 12:00, varied by the interview, within the
+    working hours (a record is signed at 14:00, after it)."""
+    opens, closes = calendar_rules.working_hours()
+    start = datetime.time(9 + interview.pk % 4)
+    if not opens <= start <= (datetime.datetime.combine(day, closes) - HOUR).time():
+        start = opens
+    return datetime.datetime.combine(day, start, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def _hold(interview: Interview, on: datetime.date, state: str) -> None:
+    starts_at = _meeting_start(on, interview)
     Interview.objects.filter(pk=interview.pk).update(
-        state=state, starts_at=_at(on), duration_minutes=60, place="Meeting room 3"
+        state=state, starts_at=starts_at, duration_minutes=60, place="Meeting room 3"
     )
     interview.refresh_from_db()
 
@@ -94,7 +115,9 @@ def demo_cycles_create(*, today: datetime.date | None = None) -> tuple[Cycle, Cy
             continue
         if i % 13 == 7:
             continue  # never held: last year's stragglers
-        signed_on = last_opens + datetime.timedelta(days=10 + (i * 7) % 90)
+        signed_on = _meeting_day(
+            last_opens + datetime.timedelta(days=10 + (i * 7) % 90), cycle=last, past=True
+        )
         _hold(interview, signed_on, Interview.State.HELD)
         due = signed_on + datetime.timedelta(days=120 + i % 60)
         # Most were done; a few are still open and now overdue, which the reminders chase.
@@ -135,15 +158,19 @@ def demo_cycles_create(*, today: datetime.date | None = None) -> tuple[Cycle, Cy
                 state=Interview.State.EXCUSED, reason="New starter"
             )
         elif slot < signed:
-            day = this_opens + datetime.timedelta(days=3 + (i * 5) % 38)
+            day = _meeting_day(
+                this_opens + datetime.timedelta(days=3 + (i * 5) % 38), cycle=current, past=True
+            )
             _hold(interview, day, Interview.State.HELD)
             _record(
                 interview, day, actions=[("employee", today + datetime.timedelta(days=90 + i % 60), "open")]
             )
         elif slot < signed + held:
-            _hold(interview, today - datetime.timedelta(days=1 + i % 5), Interview.State.HELD)
+            day = _meeting_day(today - datetime.timedelta(days=1 + i % 5), cycle=current, past=True)
+            _hold(interview, day, Interview.State.HELD)
         elif slot < signed + held + scheduled:
-            _hold(interview, today + datetime.timedelta(days=3 + i % 30), Interview.State.SCHEDULED)
+            day = _meeting_day(today + datetime.timedelta(days=3 + i % 30), cycle=current, past=False)
+            _hold(interview, day, Interview.State.SCHEDULED)
             for role, author, shares in (
                 (PrepForm.Role.EMPLOYEE, interview.employee, i % 3 != 0),
                 (PrepForm.Role.MANAGER, interview.partner, i % 2 == 0),

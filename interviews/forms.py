@@ -4,12 +4,15 @@ import zoneinfo
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from goals.forms import DateInput
 from goals.models import UnitGoal
+from interviews import calendar_rules
 from interviews.models import Cycle, Interview
+from interviews.services import scheduling_problems
 from people.forms import person_by_number_or_email
 from people.models import OrgUnit
 
@@ -124,6 +127,29 @@ class ScheduleForm(forms.Form):
     def __init__(self, *args, interview: Interview, **kwargs):
         super().__init__(*args, **kwargs)
         self.interview = interview
+        cycle = interview.cycle
+        # The browser offers only what the rules allow, and the page states them beside the
+        # form; the service checks them all again.
+        self.earliest_day = calendar_rules.earliest_meeting_day(cycle)
+        self.working_days = calendar_rules.working_days_text()
+        self.working_hours = calendar_rules.working_hours_text()
+        self.fields["date"].widget.attrs.update(
+            min=self.earliest_day.isoformat(), max=cycle.closes_on.isoformat()
+        )
+        opens, closes = calendar_rules.working_hours()
+        day = datetime.date(2000, 1, 3)
+        latest_start = datetime.datetime.combine(day, closes) - datetime.timedelta(
+            minutes=cycle.min_length_minutes
+        )
+        latest_start = max(latest_start, datetime.datetime.combine(day, opens))
+        self.fields["time"].widget.attrs.update(
+            min=opens.strftime("%H:%M"), max=latest_start.strftime("%H:%M"), step=300
+        )
+        # The cycle's least length replaces the field's general one (clean_duration_minutes).
+        length = self.fields["duration_minutes"]
+        length.min_value = cycle.min_length_minutes
+        length.validators = [v for v in length.validators if not isinstance(v, MinValueValidator)]
+        length.widget.attrs["min"] = cycle.min_length_minutes
         self.helper = FormHelper()
         label = (
             _("Move the meeting") if interview.state == Interview.State.SCHEDULED else _("Book the meeting")
@@ -138,6 +164,15 @@ class ScheduleForm(forms.Form):
             raise forms.ValidationError(_("Choose a date within the cycle."))
         return day
 
+    def clean_duration_minutes(self):
+        minutes = self.cleaned_data["duration_minutes"]
+        least = self.interview.cycle.min_length_minutes
+        if minutes < least:
+            raise forms.ValidationError(
+                _("The meeting must last at least %(minutes)d minutes in this cycle.") % {"minutes": least}
+            )
+        return minutes
+
     def clean(self):
         data = super().clean()
         if data.get("date") and data.get("time"):
@@ -148,6 +183,18 @@ class ScheduleForm(forms.Form):
                     "time",
                     _("This time does not exist on that day: the clocks go forward. Choose another time."),
                 )
+        if "starts_at" in data and self.errors:
+            # A refused length must not hide the other rules the choice breaks: a person
+            # fixes them all at once. (With no error here, the service checks them itself.)
+            problems = scheduling_problems(
+                interview=self.interview,
+                starts_at=data["starts_at"],
+                duration_minutes=data.get("duration_minutes") or self.interview.cycle.min_length_minutes,
+            )
+            problems.pop("duration_minutes", None)
+            for field, messages in problems.items():
+                for message in messages:
+                    self.add_error(field, message)
         return data
 
 
@@ -258,6 +305,11 @@ class SignForm(forms.Form):
             "Anything you want on the record, including where you disagree. It becomes part of the summary "
             "(at most 20,000 characters)."
         ),
+    )
+    disagrees = forms.BooleanField(
+        label=_("I do not agree with all of the record (say where in the comment)"),
+        required=False,
+        help_text=_("You still sign that you have read it; your manager is told, and the summary shows it."),
     )
     password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, strip=False)
 

@@ -305,6 +305,9 @@ class InterviewRecord(models.Model):
     employee_signed_at = models.DateTimeField(null=True, blank=True)
     employee_signed_hash = models.CharField(max_length=64, blank=True)
     employee_comment = models.TextField(_("employee's comment"), blank=True)
+    # The employee signs that they have read the record; this says they do not agree with all
+    # of it (the comment says where). The manager is told, and the summary shows it.
+    employee_disagrees = models.BooleanField(_("the employee disagrees"), default=False)
     locked_at = models.DateTimeField(null=True, blank=True)
     content = models.JSONField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)

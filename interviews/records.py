@@ -16,8 +16,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from goals.models import AgreedAction, UnitGoal
+from interviews.handoffs import handoff_correction_opened, handoff_employee_signed, handoff_manager_signed
 from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline, RecordGoal
-from interviews.sections import SECTION_KEYS, text_problems
+from interviews.sections import SECTION_KEYS, SECTIONS, text_problems
 from people.audit import audit
 from people.generations import generation_renew, kept
 from people.models import User
@@ -29,6 +30,13 @@ CYCLE_PERIOD_DAYS = {
     Cycle.Frequency.HALF_YEARLY: 184,
     Cycle.Frequency.QUARTERLY: 92,
 }
+
+
+def record_field_titles() -> list[tuple[str, str]]:
+    """Each text of the record with its heading, in the page's order."""
+    return [(section.key, f"{section.number}. {section.title}") for section in SECTIONS] + [
+        ("conclusions", _("Conclusions"))
+    ]
 
 
 # --- reads -----------------------------------------------------------------------------
@@ -157,6 +165,15 @@ def _touch(draft: InterviewRecord, fields: list[str]) -> bool:
     return cleared
 
 
+class RecordConflict(ValidationError):
+    """A save based on an older version of the record: it carries the text saved meanwhile,
+    so that the page can show it beside what the person typed (nothing is overwritten)."""
+
+    def __init__(self, message: str, *, current: InterviewRecord):
+        super().__init__(message)
+        self.current = current
+
+
 @transaction.atomic
 def record_save(
     *, interview: Interview, by: User, values: dict[str, str], expected_version: int
@@ -173,14 +190,19 @@ def record_save(
         raise ValidationError(problems)
     draft = _draft(interview, by=by, create=expected_version == 0)
     if expected_version and draft.edit_version != expected_version:
-        raise ValidationError(
+        if all(getattr(draft, key) == text.replace("\r\n", "\n") for key, text in values.items()):
+            # Saved meanwhile exactly as sent (the autosave got there first, as when Save is
+            # clicked while it runs): nothing to refuse, nothing to write.
+            return draft, False
+        raise RecordConflict(
             _(
                 "The record was changed meanwhile (by %(other)s or in another window). Reload the page to see it."
             )
-            % {"other": interview.employee if by.pk == interview.partner_id else interview.partner}
+            % {"other": interview.employee if by.pk == interview.partner_id else interview.partner},
+            current=draft,
         )
     if expected_version == 0 and draft.edit_version != 1:
-        raise ValidationError(_("The record was started meanwhile. Reload the page to see it."))
+        raise RecordConflict(_("The record was started meanwhile. Reload the page to see it."), current=draft)
     changed = [key for key, text in values.items() if getattr(draft, key) != text.replace("\r\n", "\n")]
     if not changed:
         return draft, False
@@ -285,13 +307,17 @@ def goal_remove(*, interview: Interview, by: User, goal_id: int) -> None:
 # --- signing ---------------------------------------------------------------------------
 
 
-def record_sign(*, interview: Interview, by: User, password: str, comment: str = "") -> InterviewRecord:
-    """Sign the record: the manager first, then the employee, who may add a comment.
+def record_sign(
+    *, interview: Interview, by: User, password: str, comment: str = "", disagrees: bool = False
+) -> InterviewRecord:
+    """Sign the record: the manager first, then the employee, who may add a comment and say
+    that they disagree with part of it.
 
     The row lock makes two simultaneous clicks give one signature. The second signature
-    freezes the content, stores its hash, renders the PDF once and locks the record.
+    freezes the content, stores its hash, renders the PDF once and locks the record. Each
+    signature tells the other party (interviews/handoffs.py).
     """
-    return _record_sign(interview=interview, by=by, password=password, comment=comment)
+    return _record_sign(interview=interview, by=by, password=password, comment=comment, disagrees=disagrees)
 
 
 @transaction.atomic
@@ -301,10 +327,13 @@ def _record_sign(
     by: User,
     password: str | None,
     comment: str = "",
+    disagrees: bool = False,
     now: datetime.datetime | None = None,
+    tell: bool = True,
 ) -> InterviewRecord:
-    """record_sign itself. Only the demo data calls it directly (password None, a past `now`):
-    it signs for demo people who have no password, at the dates a past cycle had."""
+    """record_sign itself. Only the demo data calls it directly (password None, a past `now`,
+    tell False): it signs for demo people who have no password, at the dates a past cycle
+    had, and sends nobody a message about a talk that was over long ago."""
     interview = (
         Interview.objects.select_for_update()
         .select_related("cycle", "employee", "partner", "unit")
@@ -329,6 +358,8 @@ def _record_sign(
         draft.manager_signed_hash = sha256_of(record_content(draft))
         draft.save(update_fields=["manager_signed_at", "manager_signed_hash", "updated_at"])
         audit("record_signed_by_manager", actor=by, obj=draft, detail=f"interview={interview.pk}")
+        if tell:
+            handoff_manager_signed(interview=interview, record=draft)
         return draft
     if by.pk != interview.employee_id:
         raise ValidationError(_("Only the two parties sign the record."))
@@ -344,8 +375,16 @@ def _record_sign(
     if problems := text_problems({"comment": comment}):
         raise ValidationError(problems)
     draft.employee_comment = comment.replace("\r\n", "\n").strip()
+    if disagrees and not draft.employee_comment:
+        raise ValidationError(
+            {"comment": [_("Say in the comment what you disagree with; it becomes part of the summary.")]}
+        )
+    draft.employee_disagrees = disagrees
     draft.employee_signed_at = now
     content["employee_comment"] = draft.employee_comment
+    if disagrees:
+        # Only where it is said: the content of records signed without it stays as it was.
+        content["employee_disagrees"] = True
     content["signatures"] = {
         "manager": {"at": draft.manager_signed_at.isoformat(), "hash": draft.manager_signed_hash},
         "employee": {"at": now.isoformat()},
@@ -375,6 +414,8 @@ def _record_sign(
     interview.version += 1
     interview.save(update_fields=["state", "version", "updated_at"])
     audit("record_signed_by_employee", actor=by, obj=draft, detail=f"interview={interview.pk} locked")
+    if tell:
+        handoff_employee_signed(interview=interview, record=draft)
     follow_ups_forget(interview.employee_id)
     # This talk followed up the previous one: its actions are reviewed, and their reminders end.
     # Not where the previous talk was with another partner and not shown to this one: this
@@ -427,6 +468,7 @@ def record_correct(*, interview: Interview, by: User) -> InterviewRecord:
         obj=draft,
         detail=f"interview={interview.pk} from=v{signed.number}",
     )
+    handoff_correction_opened(interview=interview, record=draft, previous=signed.number)
     return draft
 
 

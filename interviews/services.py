@@ -3,15 +3,15 @@
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from interviews import calendar_rules
+from interviews.handoffs import handoff_meeting_booked, handoff_prep_shared
 from interviews.invitations import invitations_send_on_commit
 from interviews.models import Cycle, Interview, LocalGuideline, PrepForm
 from interviews.sections import SECTION_KEYS, text_problems
@@ -26,7 +26,6 @@ from people.audit import audit
 from people.generations import generation_renew
 from people.models import User
 from people.selectors import current_lines
-from people.tasks import queue_email
 
 # --- cycles ----------------------------------------------------------------------------
 
@@ -231,7 +230,50 @@ def scheduling_problems(
     if local_start.date() < earliest:
         problems.setdefault("date", []).append(
             _("Book at least %(days)d days ahead: the earliest date is %(date)s.")
-            % {"days": cycle.min_notice_days, "date": date_format(earliest)}
+            % {
+                "days": cycle.min_notice_days,
+                "date": date_format(calendar_rules.earliest_meeting_day(cycle, now=now)),
+            }
+        )
+    elif starts_at < now:
+        # Without notice (0 days) today is allowed, but not its hours already gone.
+        same_day = local_start.date() == timezone.localdate(now)
+        problems.setdefault("time" if same_day else "date", []).append(
+            _("%(when)s has already passed; choose a later time.")
+            % {"when": date_format(local_start, "DATETIME_FORMAT")}
+        )
+    day = local_start.date()
+    if not calendar_rules.is_working_weekday(day):
+        problems.setdefault("date", []).append(
+            _("%(date)s is a %(weekday)s, not a working day: meetings are held %(days)s.")
+            % {
+                "date": date_format(day),
+                "weekday": calendar_rules.weekday_name(day),
+                "days": calendar_rules.working_days_text(),
+            }
+        )
+    elif holiday := calendar_rules.public_holiday(day):
+        problems.setdefault("date", []).append(
+            _("%(date)s is a public holiday (%(name)s); choose another day.")
+            % {"date": date_format(day, "MONTH_DAY_FORMAT"), "name": holiday}
+        )
+    elif calendar_rules.organisation_closed(day):
+        problems.setdefault("date", []).append(
+            _("The organisation is closed on %(date)s; choose another day.") % {"date": date_format(day)}
+        )
+    opens, closes = calendar_rules.working_hours()
+    if local_start.time() < opens or local_end.date() != day or local_end.time() > closes:
+        problems.setdefault("time", []).append(
+            _(
+                "Meetings are held between %(opens)s and %(closes)s; this one would run from "
+                "%(start)s to %(end)s."
+            )
+            % {
+                "opens": time_format(opens),
+                "closes": time_format(closes),
+                "start": time_format(local_start),
+                "end": time_format(local_end),
+            }
         )
     # Meetings are at most a working day long, so a day's margin finds every overlap.
     nearby = (
@@ -318,6 +360,7 @@ def interview_schedule(
     interview.note = note
     _save(interview, ["state", "starts_at", "duration_minutes", "place", "note", "ics_sequence"])
     invitations_send_on_commit(interview, kind="rescheduled" if rescheduling else "scheduled")
+    handoff_meeting_booked(interview=interview, moved=rescheduling)
     return interview
 
 
@@ -487,8 +530,20 @@ def prep_save(
         current = PrepForm.objects.filter(interview=interview, role=role, author=author).first()
         if current is None:
             raise ValidationError(_("There is no saved preparation yet; reload the page."))
+        if all(getattr(current, key) == text for key, text in values.items()):
+            # Saved meanwhile exactly as sent (the autosave got there first): no conflict.
+            return current.version
         raise PrepConflict(current)
     return expected_version + 1
+
+
+def prep_empty_sections(*, interview: Interview, author: User) -> list:
+    """The sections of the author's saved preparation that hold nothing (all, if none is saved)."""
+    from interviews.sections import SECTIONS
+
+    role = prep_role_of(interview, author)
+    prep = PrepForm.objects.filter(interview=interview, role=role, author=author).first() if role else None
+    return [section for section in SECTIONS if not (prep and getattr(prep, section.key).strip())]
 
 
 @transaction.atomic
@@ -510,24 +565,9 @@ def prep_share(*, interview: Interview, author: User) -> PrepForm:
     Interview.objects.filter(pk=interview.pk).update(**{f"{role}_shared": True})
     setattr(interview, f"{role}_shared", True)
     reader = interview.partner if role == PrepForm.Role.EMPLOYEE else interview.employee
-    message = _prep_shared_message(interview, author=author, reader=reader)
-    transaction.on_commit(lambda: queue_email(**message))
+    handoff_prep_shared(interview=interview, author=author, reader=reader, role=role, at=prep.shared_at)
     audit("prep_shared", actor=author, obj=prep, detail=f"interview={interview.pk} role={prep.role}")
     return prep
-
-
-def _prep_shared_message(interview: Interview, *, author: User, reader: User) -> dict:
-    with translation.override(reader.language or settings.LANGUAGE_CODE):
-        url = settings.SITE_URL.rstrip("/") + reverse("interviews:interview_detail", args=[interview.pk])
-        return {
-            "subject": _("%(author)s has shared their preparation for your interview") % {"author": author},
-            "body": _(
-                "%(author)s has shared their preparation for your performance assessment interview in %(cycle)s. "
-                "Read it before you meet:\n\n%(url)s\n"
-            )
-            % {"author": author, "cycle": interview.cycle, "url": url},
-            "to": [reader.email],
-        }
 
 
 # --- local guidelines ------------------------------------------------------------------

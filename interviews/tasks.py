@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from goals.models import AgreedAction
+from interviews.handoffs import signature_reminders
 from interviews.models import Cycle, Interview
 from people.models import ReminderDelivery, User
 from people.reminders import Reminder, deliveries_create, deliveries_due, deliveries_queue
@@ -180,7 +181,9 @@ def reminders_sweep() -> dict[str, int]:
     """
     now = timezone.now()
     with transaction.atomic():
-        reminders = prep_reminders(now) + scheduling_reminders(now) + action_reminders(now)
+        reminders = (
+            prep_reminders(now) + scheduling_reminders(now) + action_reminders(now) + signature_reminders(now)
+        )
         created = deliveries_create(reminders)
         due = deliveries_due(now)
         deliveries_queue(due)

@@ -3,12 +3,40 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render, resolve_url
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django_htmx.http import HttpResponseClientRedirect
+
+
+def is_fragment_request(request) -> bool:
+    """An autosave or a part of a page fetched by script (htmx, or fetch() naming itself)."""
+    return request.headers.get("HX-Request") == "true" or request.headers.get("X-Requested-With") == "fetch"
+
+
+def signed_out_response() -> HttpResponse:
+    """What a fragment request gets once its session has ended: 401, which htmx does not swap
+    in and static/js/talk.js understands (it keeps the text and says "you were signed out"),
+    instead of the login page swapped into a status line or a table."""
+    response = HttpResponse(
+        _("You were signed out. Sign in again; what you typed is kept in this browser."),
+        status=401,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["HX-Trigger"] = "session-ended"
+    return response
+
+
+class FragmentAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware, answering fragment requests with 401, not the login page."""
+
+    def handle_no_permission(self, request, view_func):
+        if is_fragment_request(request):
+            return signed_out_response()
+        return super().handle_no_permission(request, view_func)
 
 
 class UserLanguageMiddleware:
@@ -59,9 +87,10 @@ class SessionLifetimeMiddleware:
             seen = session.get(SEEN_AT, started)
             if now - seen > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_MAX_SECONDS:
                 logout(request)
+                if is_fragment_request(request):
+                    # Not a redirect: the page stays, with what was typed in it.
+                    return signed_out_response()
                 messages.info(request, _("You were signed out after a while away. Sign in again to go on."))
-                if getattr(request, "htmx", False):
-                    return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
                 return redirect_to_login(request.get_full_path())
             if now - seen > SEEN_RESOLUTION:
                 session[SEEN_AT] = now

@@ -280,6 +280,11 @@ class ReminderDelivery(models.Model):
         PREP = "prep", _("Preparation")
         SCHEDULING = "scheduling", _("Scheduling")
         ACTION = "action", _("Agreed actions")
+        # A record waits for the person's signature: told when it starts, reminded after 3 and 7 days.
+        SIGNATURE = "signature", _("Signatures")
+        # The other party did something the person should know of: shared their preparation,
+        # signed or commented, opened a correction.
+        HANDOFF = "handoff", _("News from the other party")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -304,6 +309,10 @@ class ReminderDelivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The organisation's day the delivery was made: nobody gets the same kind of reminder
+    # about the same matter twice on one day, whichever path (sweep, HR's nudge, a
+    # hand-off) asks for it. Empty on deliveries made before the rule.
+    day = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder")
@@ -311,6 +320,7 @@ class ReminderDelivery(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "about", "occasion", "recipient"], name="reminder_once"),
+            models.UniqueConstraint(fields=["kind", "about", "recipient", "day"], name="reminder_once_a_day"),
         ]
         indexes = [models.Index(fields=["status", "claimed_at"])]
 

@@ -34,6 +34,16 @@ WANTS_EMAIL = {
 }
 
 
+def wants_email(person: User, kind: str) -> bool:
+    """Whether a reminder of this kind comes by email as well as in the app.
+
+    Hand-offs (a signature waiting, the other party's news) always do: they are about the
+    person's own talk and ask for a step nobody else can take.
+    """
+    choice = WANTS_EMAIL.get(kind)
+    return person.is_active and (choice is None or getattr(person, choice))
+
+
 @dataclass(frozen=True)
 class Reminder:
     kind: str
@@ -52,6 +62,9 @@ def deliveries_create(reminders: list[Reminder]) -> list[int]:
     # Find what this insert made, not the whole table twice: new rows are the pending ones
     # created from now on (the status index keeps this small however many were ever sent).
     started = timezone.now()
+    # The second unique constraint, on the day, keeps a person to one reminder a day about a
+    # matter: an HR nudge at 06:57 and the sweep at 07:07 send "still to book" once.
+    day = timezone.localdate(started)
     ReminderDelivery.objects.bulk_create(
         [
             ReminderDelivery(
@@ -62,6 +75,7 @@ def deliveries_create(reminders: list[Reminder]) -> list[int]:
                 subject=r.subject[:300],
                 body=r.body,
                 url=r.url[:300],
+                day=day,
             )
             for r in reminders
         ],
@@ -107,7 +121,7 @@ def delivery_send(delivery: ReminderDelivery) -> None:
     )
     nav_forget(delivery.recipient_id)  # the bell counts it on the next page
     recipient: User = delivery.recipient
-    if recipient.is_active and getattr(recipient, WANTS_EMAIL[delivery.kind]):
+    if wants_email(recipient, delivery.kind):
         link = settings.SITE_URL.rstrip("/") + delivery.url
         send_mail(delivery.subject, f"{delivery.body}\n\n{link}\n", None, [recipient.email])
     ReminderDelivery.objects.filter(pk=delivery.pk).update(

@@ -178,7 +178,9 @@ def page(transactional_db, live_server):
         page.on(
             "console",
             lambda message: (
-                refused.append(message.text) if "Content Security Policy" in message.text else None
+                refused.append(message.text + " @ " + page.url + " " + str(message.location))
+                if "Content Security Policy" in message.text
+                else None
             ),
         )
         yield page

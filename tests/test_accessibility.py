@@ -122,9 +122,10 @@ def test_prep_form_is_filled_and_shared_with_the_keyboard_alone(page, scene, org
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(page.base_url + "/")
-    tab_to(page, f"main a[href='{scene['prep form'][1]}']")
+    # The home page's to-do list: the first item is "Prepare", one key press away.
+    tab_to(page, f"main [data-todo='prepare'] a[href='{scene['prep form'][1]}#prep-heading']")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/interviews/*/")
+    page.wait_for_url("**/interviews/*/#prep-heading")
 
     tab_to(page, "#id_work_tasks")
     page.keyboard.type("Teaching, supervision and the lab.")
@@ -135,6 +136,10 @@ def test_prep_form_is_filled_and_shared_with_the_keyboard_alone(page, scene, org
     style = share.evaluate("e => { const s = getComputedStyle(e); return [s.boxShadow, s.outlineStyle]; }")
     assert style[0] != "none" or style[1] != "none"
     page.screenshot(path=ARTIFACTS / "keyboard-share-focused.png", full_page=False)
+    page.keyboard.press("Enter")
+    # Five sections are still empty: the page names them and asks; the keyboard confirms.
+    confirm = tab_to(page, "button:has-text('Share as it is')")
+    assert confirm.is_visible()
     page.keyboard.press("Enter")
     page.get_by_text("Your preparation is shared with Mona Manager.").wait_for()
     form = PrepForm.objects.get(author=org.other_employee)

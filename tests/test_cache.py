@@ -59,7 +59,16 @@ def test_kept_goals_and_guidelines_follow_every_change_made_in_the_app(
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept"}
     }
     cycle = CycleFactory(units=[org.root])
-    interview = InterviewFactory(cycle=cycle, employee=org.employee, partner=org.manager, state="held")
+    # Booked: both prep forms are open (a talk that is over shows no empty preparation), and
+    # the record can be written.
+    interview = InterviewFactory(
+        cycle=cycle,
+        employee=org.employee,
+        partner=org.manager,
+        state="scheduled",
+        starts_at=timezone.now() + datetime.timedelta(days=20),
+        duration_minutes=60,
+    )
     prep = reverse("interviews:interview_detail", args=[interview.pk])
     record = reverse("interviews:record", args=[interview.pk])
     employee, manager = login(org.employee), login(org.manager)

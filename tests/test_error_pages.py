@@ -14,14 +14,16 @@ from tests.factories import CycleFactory, InterviewFactory
 
 NOT_FOUND = "This page does not exist, or it is not yours to see"
 REFUSED = "This was refused"
-EXPIRED = "The form you sent had expired"
+EXPIRED = (
+    "The form you sent had expired, for instance because the page was open a long time or you signed in "
+    "again in another tab. Nothing was saved."
+)
 FAILED = "Something went wrong on our side"
 LOG_OUT = '<button type="submit" class="btn btn-outline-light btn-sm">Log out</button>'
 
 
 def in_norwegian(text: str) -> str:
-    """The text as the Norwegian catalogue has it: for now the English, until the lead
-    translates this page's new sentences; the assertions hold before and after."""
+    """The text as the Norwegian catalogue has it (the whole msgid is looked up)."""
     with translation.override("nb"):
         return translation.gettext(text)
 

@@ -160,6 +160,12 @@ def test_what_goes_out_carries_no_content(client, seeded):
         if NOTE in text:
             assert set(message.to) <= parties
     assert any(NOTE in _sent(m) for m in mail.outbox), "the invitation carries its note"
+    # The hand-offs were among them: the prep shared, the manager's signature waiting for the
+    # employee's, the employee's signature (with a comment) told to the manager.
+    subjects = [m.subject for m in mail.outbox]
+    assert any("has shared their preparation" in s for s in subjects)
+    assert any(s.startswith("Your signature is waiting") for s in subjects)
+    assert any(s.endswith("has signed the record of your interview, with a comment") for s in subjects)
     rows = [f"{d.subject} {d.body} {d.url}" for d in ReminderDelivery.objects.all()]
     rows += [f"{n.subject} {n.url}" for n in Notification.objects.all()]
     for row in rows:
@@ -172,7 +178,12 @@ def test_what_goes_out_carries_no_content(client, seeded):
     )
     for party in (seeded.other_employee, seeded.manager):
         client.force_login(party)
-        calendar = _body(client.get(reverse("interviews:interview_calendar", args=[seeded.scheduled.pk])))
+        # The talk is held and signed: its calendar file is no longer offered; the
+        # invitation each party got by email is what their calendar holds.
+        url = reverse("interviews:interview_calendar", args=[seeded.scheduled.pk])
+        assert client.get(url).status_code == 404
+        (invitation,) = [m for m in mail.outbox if m.to == [party.email] and m.attachments]
+        calendar = invitation.attachments[0].get_payload(decode=True).decode()
         assert "CLASS:PRIVATE" in calendar and NOTE in calendar
         assert f"/interviews/{seeded.scheduled.pk}/" in calendar.replace("\r\n ", "")
         for secret in (EMPLOYEE_PREP, LEADERSHIP, MANAGER_DRAFT, RECORD, ACTION):

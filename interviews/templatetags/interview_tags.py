@@ -161,7 +161,8 @@ def my_interview_row(context, interview) -> SafeString:
             )
         buttons.append(
             _html(
-                '<a class="btn btn-sm btn-outline-secondary" href="{}#cancel">{}</a>',
+                # Cancelling is rare and asks for a reason: a quiet link, not a second button.
+                '<a class="btn btn-sm btn-link link-secondary" href="{}#cancel">{}</a>',
                 detail,
                 _hidden(words["cancel"], employee),
             )

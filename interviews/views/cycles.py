@@ -23,10 +23,10 @@ from interviews.selectors import (
     cycle_people_without_interview,
     cycle_state_counts,
     cycles_visible_to,
-    interviews_held_by,
     interviews_of_employee,
     local_guidelines_for,
 )
+from interviews.todo import todos_for
 from interviews.views.common import _require_hr
 from people.selectors import (
     current_line_of,
@@ -47,15 +47,12 @@ def home(request):
     # Most people are neither a partner nor a head: the menu's facts (kept a minute, as the
     # menu shows them) spare them the manager's and the head's reads.
     facts = nav_facts(user)
-    held = {"total": 0, "planned": 0, "scheduled": 0}
-    if facts["partner"]:
-        # The manager's figures in one query, not one per state.
-        held = interviews_held_by(user).aggregate(
-            total=Count("pk"),
-            planned=Count("pk", filter=Q(state=Interview.State.PLANNED)),
-            scheduled=Count("pk", filter=Q(state=Interview.State.SCHEDULED)),
-        )
+    # The to-do list, and the manager's figures read with it.
+    todo = todos_for(user, partner=facts["partner"])
+    held = todo.held
     context = {
+        "todos": todo.todos,
+        "waiting": todo.waiting,
         "my_line": current_line_of(user),
         "my_interviews": list(interviews_of_employee(user)),
         "held_counts": {row: held[row] for row in ("planned", "scheduled")},

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,7 @@ from interviews.forms import (
     ScheduleForm,
 )
 from interviews.invitations import interview_ics
-from interviews.models import Cycle, Interview
+from interviews.models import Cycle, Interview, InterviewRecord
 from interviews.sections import MAX_SECTION_LENGTH, SECTIONS
 from interviews.selectors import (
     interview_changeable_by,
@@ -88,7 +89,7 @@ def interview_detail(request, pk):
     return _interview_page(request, _interview(request, pk))
 
 
-def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
+def _interview_page(request, interview: Interview, *, conflict=None, mine=None, share_confirm=None):
     """The interview page; for the two parties, with both prep forms side by side."""
     user = request.user
     role = prep_role_of(interview, user)
@@ -118,11 +119,29 @@ def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
         if previous
         else []
     )
+    prep_editable = (
+        role is not None
+        and interview.state in services.PREP_EDITABLE_STATES
+        and interview.cycle.state == Cycle.State.OPEN
+    )
+    # The record's signatures, for the next step, once the talk is held.
+    draft = (
+        InterviewRecord.objects.filter(interview=interview, locked_at__isnull=True)
+        .only("manager_signed_at", "number")
+        .first()
+        if role is not None and interview.state in (Interview.State.HELD, Interview.State.SIGNED)
+        else None
+    )
     return render(
         request,
         "interviews/interview_detail.html",
         {
             "interview": interview,
+            "draft": draft,
+            # A talk that is over shows the preparations only where somebody wrote one: no
+            # empty form offered as a "private draft" on a signed or cancelled interview.
+            "prep_shown": prep_editable or any(s["own"].strip() or s["other"].strip() for s in sections),
+            "share_confirm": share_confirm,
             "is_party": role is not None,
             "is_partner": user.pk == interview.partner_id,
             "is_employee": user.pk == interview.employee_id,
@@ -137,9 +156,7 @@ def _interview_page(request, interview: Interview, *, conflict=None, mine=None):
             "sections": sections,
             "answered": sum(1 for s in sections if s["own"].strip()),
             "other_answered": sum(1 for s in sections if s["other"].strip()),
-            "prep_editable": role is not None
-            and interview.state in services.PREP_EDITABLE_STATES
-            and interview.cycle.state == Cycle.State.OPEN,
+            "prep_editable": prep_editable,
             "max_length": MAX_SECTION_LENGTH,
             "unit_goals": unit_goals,
             "guidelines": guidelines,
@@ -167,8 +184,9 @@ def interview_schedule(request, pk):
         form = ScheduleForm(request.POST, interview=interview)
         if form.is_valid():
             data = form.cleaned_data
+            moving = interview.state == Interview.State.SCHEDULED
             try:
-                services.interview_schedule(
+                booked = services.interview_schedule(
                     interview=interview,
                     by=request.user,
                     starts_at=data["starts_at"],
@@ -180,9 +198,20 @@ def interview_schedule(request, pk):
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                messages.success(
-                    request, _("The meeting is booked; both of you get a calendar invitation by email.")
-                )
+                if moving:
+                    when = date_format(timezone.localtime(booked.starts_at), "DATETIME_FORMAT")
+                    messages.success(
+                        request,
+                        _(
+                            "The meeting is moved to %(when)s; both of you get an updated calendar "
+                            "invitation by email."
+                        )
+                        % {"when": when},
+                    )
+                else:
+                    messages.success(
+                        request, _("The meeting is booked; both of you get a calendar invitation by email.")
+                    )
                 return redirect("interviews:interview_detail", pk=interview.pk)
     else:
         local = timezone.localtime(interview.starts_at) if interview.starts_at else None
@@ -269,11 +298,14 @@ def interview_held(request, pk):
 def interview_calendar(request, pk):
     """The meeting as an .ics file, for the two parties to add to a calendar by hand."""
     interview = _interview(request, pk)
-    if request.user.pk not in (interview.employee_id, interview.partner_id) or interview.starts_at is None:
+    if request.user.pk not in (interview.employee_id, interview.partner_id):
         raise Http404
-    method = "REQUEST" if interview.state == Interview.State.SCHEDULED else "CANCEL"
+    # Only a booked meeting: a cancellation reaches calendars by email, as a CANCEL, and a
+    # meeting held or signed is no longer something to add.
+    if interview.state != Interview.State.SCHEDULED or interview.starts_at is None:
+        raise Http404
     response = HttpResponse(
-        interview_ics(interview, method=method), content_type="text/calendar; charset=utf-8"
+        interview_ics(interview, method="REQUEST"), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="interview.ics"'
     return response

@@ -85,6 +85,12 @@ def _status(**context) -> HttpResponse:
 @require_POST
 def prep_share_view(request, pk):
     interview = _party_interview(request, pk)
+    if request.POST.get("confirm") != "1":
+        # Sections left empty are asked about first, by name: shared, the form is read as
+        # the author's whole preparation.
+        empty = services.prep_empty_sections(interview=interview, author=request.user)
+        if empty:
+            return _interview_page(request, interview, share_confirm=[s.title for s in empty])
     try:
         services.prep_share(interview=interview, author=request.user)
     except ValidationError as exc:

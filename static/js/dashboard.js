@@ -38,7 +38,13 @@ document.addEventListener("DOMContentLoaded", () => {
           if (button.getAttribute("aria-busy") === "true") return;
           button.setAttribute("aria-busy", "true");
           try {
-            const response = await fetch(button.dataset.childrenUrl, { credentials: "same-origin" });
+            // Named as a fragment request: a session that has ended answers 401, not the
+            // login page (which would land inside the table); the unit's own page then
+            // asks to sign in and comes back to it.
+            const response = await fetch(button.dataset.childrenUrl, {
+              credentials: "same-origin",
+              headers: { "X-Requested-With": "fetch" },
+            });
             if (!response.ok) throw new Error(response.statusText);
             row.insertAdjacentHTML("afterend", await response.text());
             button.setAttribute("data-loaded", "");

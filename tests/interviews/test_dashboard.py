@@ -440,8 +440,8 @@ def test_hr_nudges_managers_to_book_once_a_day(login, org, cycle, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"kind": "scheduling"}, follow=True)
     assert "A reminder went to 1 person." in response.content.decode()
-    delivery = ReminderDelivery.objects.get()
-    assert delivery.recipient == org.other_manager and delivery.kind == "scheduling"
+    delivery = ReminderDelivery.objects.get(kind="scheduling")
+    assert delivery.recipient == org.other_manager
     assert delivery.status == "sent"
     assert [m.to for m in mail.outbox] == [[org.other_manager.email]]
     assert "2 interviews" in mail.outbox[0].subject
@@ -464,7 +464,7 @@ def test_hr_nudges_both_sides_to_share_their_preparation(
             follow=True,
         )
     # The one booked talk ahead: the employee has shared, the manager has not.
-    assert [d.recipient for d in ReminderDelivery.objects.all()] == [org.manager]
+    assert [d.recipient for d in ReminderDelivery.objects.filter(kind="prep")] == [org.manager]
     assert SECRET not in mail.outbox[0].body
 
 
@@ -476,14 +476,14 @@ def test_nudge_refuses_what_it_cannot_do(login, org, cycle):
     Cycle.objects.filter(pk=cycle.pk).update(state="closed")
     page = client.post(url, {"kind": "scheduling"}, follow=True)
     assert page.status_code == 200 and "only while the cycle is open" in page.content.decode()
-    assert not ReminderDelivery.objects.exists()
+    assert not ReminderDelivery.objects.filter(kind__in=["scheduling", "prep"]).exists()
 
 
 def test_nudge_by_scoped_hr_outside_its_units_is_not_found(login, org, cycle):
     HRRole.objects.filter(user=org.hr_scoped_other).update()
     url = reverse("interviews:cycle_unit_nudge", args=[cycle.pk, org.unit_a.pk])
     assert login(org.hr_scoped_other).post(url, {"kind": "scheduling"}).status_code == 404
-    assert not ReminderDelivery.objects.exists()
+    assert not ReminderDelivery.objects.filter(kind__in=["scheduling", "prep"]).exists()
 
 
 def test_dashboard_page_shows_the_chart_and_totals(login, org, cycle):

@@ -83,7 +83,9 @@ def test_employee_home_shows_the_interview_partner_time_and_next_step(login, org
     page = login(org.employee).get("/").content.decode()
     assert "PAI 2026" in page and "With Mona Manager" in page
     assert "Monday 4 May 2026, 10:00" in page  # shown in Oslo time
-    assert "Next: prepare for the talk." in page
+    # The home page is a to-do list: the next step, its progress, one click away.
+    assert 'data-todo="prepare"' in page and "Prepare for your interview with Mona Manager" in page
+    assert "0 of 7 sections answered · Meeting Monday 4 May 2026, 10:00" in page
 
 
 def test_hr_cancels_from_the_interview_page_with_a_reason(login, org):

@@ -6,9 +6,12 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from interviews.forms import local_datetime
+from interviews import calendar_rules
+from interviews.forms import ScheduleForm, local_datetime
 from interviews.invitations import event_uid
 from interviews.models import Interview
 from interviews.services import (
@@ -112,22 +115,23 @@ def test_times_stay_right_across_the_change_to_summer_time(
     org, interview, django_capture_on_commit_callbacks
 ):
     # Clocks in Oslo go forward on 28 March 2027: 10:00 is 09:00 UTC before, 08:00 UTC after.
+    # (Easter lies around it, from Maundy Thursday the 25th to Easter Monday the 29th.)
     other = InterviewFactory(cycle=interview.cycle, employee=org.other_employee, partner=org.manager)
     with django_capture_on_commit_callbacks(execute=True):
-        schedule(interview, at((3, 26), 10))
-        schedule(other, at((3, 29), 10))
+        schedule(interview, at((3, 24), 10))
+        schedule(other, at((3, 30), 10))
     interview.refresh_from_db()
     other.refresh_from_db()
-    assert interview.starts_at == datetime.datetime(2027, 3, 26, 9, 0, tzinfo=datetime.UTC)
-    assert other.starts_at == datetime.datetime(2027, 3, 29, 8, 0, tzinfo=datetime.UTC)
+    assert interview.starts_at == datetime.datetime(2027, 3, 24, 9, 0, tzinfo=datetime.UTC)
+    assert other.starts_at == datetime.datetime(2027, 3, 30, 8, 0, tzinfo=datetime.UTC)
     ics = [
         part.get_payload(decode=True).decode()
         for m in mail.outbox
         for part in m.message().walk()
         if part.get_content_type() == "text/calendar"
     ]
-    assert any("DTSTART;TZID=Europe/Oslo:20270326T100000" in text for text in ics)
-    assert any("DTSTART;TZID=Europe/Oslo:20270329T100000" in text for text in ics)
+    assert any("DTSTART;TZID=Europe/Oslo:20270324T100000" in text for text in ics)
+    assert any("DTSTART;TZID=Europe/Oslo:20270330T100000" in text for text in ics)
     assert all("BEGIN:VTIMEZONE" in text for text in ics)
 
 
@@ -253,3 +257,182 @@ def test_invitation_email_is_in_the_recipients_language(org, interview, django_c
     assert to_employee.subject.startswith("Medarbeidersamtale med Mona Manager")
     assert to_employee.subject.endswith("mandag 22. mars 2027, 10:00")  # a Norwegian date
     assert to_manager.subject.endswith("Monday 22 March 2027, 10:00")
+
+
+# --- the organisation's calendar: working days and hours, public holidays, the past -----
+
+
+def problems_of(interview, when, minutes=60, now=NOW):
+    with pytest.raises(ValidationError) as caught:
+        interview_schedule(
+            interview=interview, by=interview.partner, starts_at=when, duration_minutes=minutes, now=now
+        )
+    interview.refresh_from_db()
+    assert interview.state == Interview.State.PLANNED and interview.starts_at is None
+    return caught.value.message_dict
+
+
+def test_sunday_late_evening_is_refused_for_the_day_and_the_hour(org, interview):
+    assert problems_of(interview, at((3, 21), 22, 30)) == {
+        "date": ["21 March 2027 is a Sunday, not a working day: meetings are held Monday to Friday."],
+        "time": ["Meetings are held between 08:00 and 16:00; this one would run from 22:30 to 23:30."],
+    }
+
+
+def test_saturday_is_refused_as_a_day_off(org, interview):
+    assert problems_of(interview, at((3, 20), 10)) == {
+        "date": ["20 March 2027 is a Saturday, not a working day: meetings are held Monday to Friday."]
+    }
+
+
+def test_christmas_day_is_refused_with_the_holidays_name(org):
+    # 25 December 2028 is a Monday, inside this cycle.
+    cycle = CycleFactory(
+        units=[org.root],
+        opens_on=datetime.date(2028, 11, 1),
+        closes_on=datetime.date(2029, 1, 31),
+        min_notice_days=14,
+        min_length_minutes=60,
+    )
+    interview = InterviewFactory(cycle=cycle, employee=org.employee, partner=org.manager)
+    now = datetime.datetime(2028, 11, 1, 9, 0, tzinfo=OSLO)
+    christmas = local_datetime(datetime.date(2028, 12, 25), datetime.time(10))
+    assert problems_of(interview, christmas, now=now) == {
+        "date": ["25 December is a public holiday (Christmas Day); choose another day."]
+    }
+    # Easter Monday too; and a Sunday is a Sunday, not a holiday (Norway's list leaves them out).
+    assert calendar_rules.public_holiday(datetime.date(2027, 3, 29)) == "Easter Monday"
+    assert calendar_rules.public_holiday(datetime.date(2027, 3, 21)) is None
+
+
+def test_holidays_can_be_turned_off_and_closed_days_added(org, interview, settings):
+    settings.HOLIDAYS_COUNTRY = ""
+    settings.CLOSED_DAYS = frozenset({datetime.date(2027, 3, 23)})
+    assert problems_of(interview, at((3, 23), 10)) == {
+        "date": ["The organisation is closed on 23 March 2027; choose another day."]
+    }
+    schedule(interview, at((3, 29), 10))  # Easter Monday, when no country's holidays count
+    interview.refresh_from_db()
+    assert interview.state == Interview.State.SCHEDULED
+
+
+@pytest.mark.parametrize(
+    ("when", "minutes", "runs"),
+    [(((3, 23), 7, 30), 60, "07:30 to 08:30"), (((3, 23), 15, 30), 60, "15:30 to 16:30")],
+)
+def test_a_meeting_outside_the_working_hours_is_refused(org, interview, when, minutes, runs):
+    assert problems_of(interview, at(*when), minutes=minutes) == {
+        "time": [f"Meetings are held between 08:00 and 16:00; this one would run from {runs}."]
+    }
+
+
+def test_the_working_day_from_its_first_to_its_last_minute_is_fine(org, interview):
+    other = InterviewFactory(cycle=interview.cycle, employee=org.other_employee, partner=org.manager)
+    schedule(interview, at((3, 23), 8))
+    schedule(other, at((3, 23), 15))  # ends at 16:00 on the dot
+
+
+def test_a_time_already_past_is_refused_even_without_notice(org, interview):
+    interview.cycle.min_notice_days = 0
+    interview.cycle.save()
+    assert problems_of(interview, at((3, 1), 8)) == {
+        "time": ["Monday 1 March 2027, 08:00 has already passed; choose a later time."]
+    }
+    schedule(interview, at((3, 1), 10))  # later the same day is fine without notice
+
+
+def test_a_normal_tuesday_morning_is_booked(org, interview):
+    schedule(interview, at((3, 23), 10))
+    interview.refresh_from_db()
+    assert interview.state == Interview.State.SCHEDULED and interview.starts_at == at((3, 23), 10)
+
+
+def test_working_days_and_hours_come_from_the_settings(org, interview, settings):
+    settings.WORKING_DAYS = (1, 3, 5)
+    settings.WORKING_HOURS_START = datetime.time(9)
+    settings.WORKING_HOURS_END = datetime.time(15)
+    assert problems_of(interview, at((3, 23), 14, 30)) == {
+        "date": [
+            "23 March 2027 is a Tuesday, not a working day: meetings are held Monday, Wednesday and Friday."
+        ],
+        "time": ["Meetings are held between 09:00 and 15:00; this one would run from 14:30 to 15:30."],
+    }
+
+
+@pytest.mark.parametrize(
+    ("today", "earliest"),
+    [
+        # Fourteen days on is a Saturday: the Monday after.
+        (datetime.date(2027, 3, 6), "2027-03-22"),
+        # Fourteen days on is Maundy Thursday: the Tuesday after Easter.
+        (datetime.date(2027, 3, 11), "2027-03-30"),
+        # Before the cycle opens, its notice counts from today, and the cycle's first day is no sooner.
+        (datetime.date(2027, 2, 1), "2027-03-01"),
+    ],
+)
+def test_the_form_offers_only_days_and_times_the_rules_allow(login, org, interview, today, earliest):
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(9), tzinfo=OSLO), tick=False):
+        response = login(org.manager).get(reverse("interviews:interview_schedule", args=[interview.pk]))
+        form = ScheduleForm(interview=interview)
+    page = response.content.decode()
+    assert form.earliest_day.isoformat() == earliest
+    assert form["date"].field.widget.attrs["min"] == earliest
+    assert f'min="{earliest}"' in page and 'max="2027-05-31"' in page
+    time_attrs = form["time"].field.widget.attrs
+    assert (time_attrs["min"], time_attrs["max"]) == ("08:00", "15:00")
+    assert form["duration_minutes"].field.widget.attrs["min"] == 60
+    day = datetime.date.fromisoformat(earliest)
+    assert (
+        f"Monday to Friday, 08:00–16:00, not on public holidays; the earliest date is "
+        f"{day.day} {day:%B} {day.year}; at least 60 minutes long."
+    ) in page
+
+
+def test_the_form_refuses_a_length_below_the_cycles_least(org, interview):
+    data = {"date": "2027-03-23", "time": "10:00", "duration_minutes": 30, "version": interview.version}
+    with time_machine.travel(NOW, tick=False):
+        form = ScheduleForm(data, interview=interview)
+        assert not form.is_valid()
+    assert form.errors == {"duration_minutes": ["The meeting must last at least 60 minutes in this cycle."]}
+    with time_machine.travel(NOW, tick=False):
+        assert ScheduleForm({**data, "duration_minutes": 60}, interview=interview).is_valid()
+
+
+def test_moving_the_meeting_says_it_moved(login, org, interview, django_capture_on_commit_callbacks):
+    url = reverse("interviews:interview_schedule", args=[interview.pk])
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        client = login(org.manager)  # inside the frozen day, or the session has long expired
+        booked = client.post(
+            url,
+            {"date": "2027-03-22", "time": "10:00", "duration_minutes": 60, "version": interview.version},
+            follow=True,
+        )
+        interview.refresh_from_db()
+        moved = client.post(
+            url,
+            {"date": "2027-03-23", "time": "13:00", "duration_minutes": 60, "version": interview.version},
+            follow=True,
+        )
+    assert "The meeting is booked; both of you get a calendar invitation by email." in booked.content.decode()
+    assert (
+        "The meeting is moved to Tuesday 23 March 2027, 13:00; both of you get an updated calendar "
+        "invitation by email."
+    ) in moved.content.decode()
+    assert "Moved:" in mail.outbox[-1].subject
+
+
+def test_the_demo_books_its_talks_on_working_days_within_hours(db, capsys, monkeypatch):
+    # The summaries' PDFs are what the demo spends its time on, and nothing here reads them.
+    monkeypatch.setattr("interviews.pdf.render_summary_pdf", lambda record: b"%PDF-1.7 stand-in")
+    # A day whose two demo cycles hold Easter, May Day, Ascension and Constitution Day.
+    with time_machine.travel(datetime.datetime(2027, 4, 20, 9, 0, tzinfo=OSLO), tick=False):
+        call_command("seed_demo", employees=60)
+        now = timezone.now()
+    booked = Interview.objects.filter(starts_at__isnull=False)
+    assert booked.count() > 20
+    opens, closes = calendar_rules.working_hours()
+    for meeting in booked:
+        start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+        assert calendar_rules.is_working_day(start.date()), (start, meeting.state)
+        assert opens <= start.time() and end.time() <= closes and end.date() == start.date(), (start, end)
+        assert (meeting.starts_at < now) == (meeting.state != Interview.State.SCHEDULED), meeting.state

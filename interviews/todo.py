@@ -1,0 +1,365 @@
+"""What each person has to do next, in the order it is due: the home page's list.
+
+The items are read from the same facts the hand-offs and reminders are sent on (a prep not
+shared, a meeting past and not recorded, a signature waiting, an action due), so the home
+page, the bell and the email say the same. A fixed number of queries whatever the number
+of interviews: one per kind of fact, each bounded to what a list can show.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from goals.models import AgreedAction
+from interviews.models import Cycle, Interview, InterviewRecord, PrepForm
+from interviews.sections import SECTION_KEYS
+from people.models import User
+
+# How many of one kind of item a manager sees by name; the rest are counted, one click away.
+NAMED = 5
+# Actions due within this many days are listed as due soon.
+DUE_SOON_DAYS = 14
+
+
+@dataclass
+class Todo:
+    kind: str  # a stable word for tests and styles: prepare, read, sign, book, record, actions...
+    title: str
+    url: str
+    button: str
+    detail: str = ""
+    due: datetime.datetime | None = None
+    urgent: bool = False
+    more: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Waiting:
+    """Something the person waits for: shown under the to-do list, so they know what comes next."""
+
+    title: str
+    url: str
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _answered(prep: PrepForm | None) -> int:
+    return sum(1 for key in SECTION_KEYS if prep and getattr(prep, key).strip())
+
+
+def _sort_key(item: Todo):
+    far = timezone.now() + datetime.timedelta(days=3650)
+    return (not item.urgent, item.due or far)
+
+
+def _own_interview_items(user: User, now) -> tuple[list[Todo], list[Waiting]]:
+    """The employee's side: prepare, read the partner's preparation, sign; or what they wait for."""
+    interviews = list(
+        Interview.objects.filter(
+            employee=user,
+            cycle__state=Cycle.State.OPEN,
+            state__in=(*Interview.UNFINISHED, Interview.State.SIGNED),
+        ).select_related("cycle", "partner")
+    )
+    if not interviews:
+        return [], []
+    # Each read only where an interview needs it: the prep's progress while it is not
+    # shared, the record's signature once the talk is held.
+    unshared = [i.pk for i in interviews if not i.employee_shared and i.state in Interview.UNFINISHED]
+    preps = (
+        {
+            p.interview_id: p
+            for p in PrepForm.objects.filter(
+                interview_id__in=unshared, role=PrepForm.Role.EMPLOYEE, author=user
+            )
+        }
+        if unshared
+        else {}
+    )
+    held = [i.pk for i in interviews if i.state in (Interview.State.HELD, Interview.State.SIGNED)]
+    drafts = (
+        {
+            r.interview_id: r
+            for r in InterviewRecord.objects.filter(interview_id__in=held, locked_at__isnull=True).only(
+                "interview_id", "manager_signed_at", "number"
+            )
+        }
+        if held
+        else {}
+    )
+    todos, waiting = [], []
+    for interview in interviews:
+        partner = interview.partner
+        page = reverse("interviews:interview_detail", args=[interview.pk])
+        record = reverse("interviews:record", args=[interview.pk])
+        draft = drafts.get(interview.pk)
+        if (
+            draft is not None
+            and draft.manager_signed_at
+            and interview.state
+            in (
+                Interview.State.HELD,
+                Interview.State.SIGNED,
+            )
+        ):
+            todos.append(
+                Todo(
+                    "sign",
+                    _("Sign the record of your interview with %(partner)s") % {"partner": partner},
+                    record + "#sign",
+                    _("Read and sign"),
+                    _("Waiting for your signature since %(when)s") % {"when": _when(draft.manager_signed_at)},
+                    due=draft.manager_signed_at,
+                    urgent=True,
+                )
+            )
+            continue
+        if interview.state == Interview.State.SIGNED:
+            continue
+        if interview.state == Interview.State.HELD:
+            waiting.append(
+                Waiting(
+                    _("%(partner)s writes the record of your interview and signs it; then you read and sign.")
+                    % {"partner": partner},
+                    record,
+                )
+            )
+            continue
+        meeting = (
+            _("Meeting %(when)s") % {"when": _when(interview.starts_at)}
+            if interview.starts_at is not None
+            else _("%(partner)s has not booked the meeting yet") % {"partner": partner}
+        )
+        if not interview.employee_shared:
+            answered = _answered(preps.get(interview.pk))
+            todos.append(
+                Todo(
+                    "prepare",
+                    _("Prepare for your interview with %(partner)s") % {"partner": partner},
+                    page + "#prep-heading",
+                    _("Continue preparing") if answered else _("Prepare"),
+                    ngettext("%(count)d of 7 sections answered", "%(count)d of 7 sections answered", answered)
+                    % {"count": answered}
+                    + " · "
+                    + meeting,
+                    due=interview.starts_at,
+                )
+            )
+        if interview.manager_shared:
+            todos.append(
+                Todo(
+                    "read",
+                    _("Read %(partner)s's preparation") % {"partner": partner},
+                    page + "#prep-heading",
+                    _("Read it"),
+                    meeting,
+                    due=interview.starts_at,
+                )
+            )
+        if interview.state == Interview.State.PLANNED:
+            waiting.append(
+                Waiting(
+                    _("%(partner)s books the meeting for %(cycle)s; you get a calendar invitation by email.")
+                    % {"partner": partner, "cycle": interview.cycle.name},
+                    page,
+                )
+            )
+        elif interview.employee_shared and interview.starts_at is not None:
+            waiting.append(
+                Waiting(
+                    _("Your preparation is shared. You meet %(partner)s %(when)s.")
+                    % {"partner": partner, "when": _when(interview.starts_at)},
+                    page,
+                )
+            )
+    return todos, waiting
+
+
+def _partner_items(user: User, now) -> tuple[list[Todo], dict]:
+    """The manager's side: book, prepare, read the employee's preparation, record and sign;
+    and their figures for the home page (in open cycles: all, to book, booked)."""
+    held = Interview.objects.filter(partner=user, cycle__state=Cycle.State.OPEN)
+    counts = held.aggregate(
+        total=Count("pk"),
+        planned=Count("pk", filter=Q(state=Interview.State.PLANNED)),
+        scheduled=Count("pk", filter=Q(state=Interview.State.SCHEDULED)),
+    )
+    todos = []
+    if counts["planned"]:
+        todos.append(
+            Todo(
+                "book",
+                ngettext("Book %(count)d interview", "Book %(count)d interviews", counts["planned"])
+                % {"count": counts["planned"]},
+                reverse("interviews:my_interviews") + "?state=planned",
+                _("Book the meetings"),
+                _("Nobody can prepare for a date until it is booked."),
+                due=now,  # first of the manager's own steps: everything else follows from it
+            )
+        )
+    # The booked and held talks, soonest first, as few columns as the list shows: bounded,
+    # since a manager has at most a working year of them.
+    rows = list(
+        held.filter(state__in=(Interview.State.SCHEDULED, Interview.State.HELD))
+        .select_related("employee")
+        .only(
+            "state",
+            "starts_at",
+            "employee_shared",
+            "manager_shared",
+            "employee__given_name",
+            "employee__family_name",
+            "employee__email",
+        )
+        .order_by("starts_at", "pk")[:500]
+    )
+    held_ids = [r.pk for r in rows if r.state == Interview.State.HELD]
+    signed_by_me = (
+        set(
+            InterviewRecord.objects.filter(
+                interview__in=held_ids, locked_at__isnull=True, manager_signed_at__isnull=False
+            ).values_list("interview_id", flat=True)
+        )
+        if held_ids
+        else set()
+    )
+    groups: dict[str, list[Interview]] = {"record": [], "prepare": [], "read": []}
+    for interview in rows:
+        if interview.state == Interview.State.HELD:
+            if interview.pk not in signed_by_me:
+                groups["record"].append(interview)
+        elif interview.starts_at is not None and interview.starts_at <= now:
+            groups["record"].append(interview)
+        else:
+            if not interview.manager_shared:
+                groups["prepare"].append(interview)
+            if interview.employee_shared:
+                groups["read"].append(interview)
+    words = {
+        "record": (
+            lambda i: (
+                _("Write and sign the record of your talk with %(employee)s") % {"employee": i.employee}
+            ),
+            lambda i: reverse("interviews:record", args=[i.pk]),
+            _("Write the record"),
+        ),
+        "prepare": (
+            lambda i: _("Prepare for your talk with %(employee)s") % {"employee": i.employee},
+            lambda i: reverse("interviews:interview_detail", args=[i.pk]) + "#prep-heading",
+            _("Prepare"),
+        ),
+        "read": (
+            lambda i: _("Read %(employee)s's preparation") % {"employee": i.employee},
+            lambda i: reverse("interviews:interview_detail", args=[i.pk]) + "#prep-heading",
+            _("Read it"),
+        ),
+    }
+    for kind, interviews in groups.items():
+        title, url, button = words[kind]
+        for interview in interviews[:NAMED]:
+            detail = ""
+            if interview.starts_at is not None:
+                word = _("Held %(when)s") if interview.starts_at <= now else _("Meeting %(when)s")
+                detail = word % {"when": _when(interview.starts_at)}
+            todos.append(
+                Todo(
+                    kind,
+                    title(interview),
+                    url(interview),
+                    button,
+                    detail,
+                    due=interview.starts_at,
+                    urgent=kind == "record",
+                )
+            )
+        if len(interviews) > NAMED:
+            rest = len(interviews) - NAMED
+            todos.append(
+                Todo(
+                    kind,
+                    ngettext("And %(count)d more like it", "And %(count)d more like these", rest)
+                    % {"count": rest},
+                    reverse("interviews:my_interviews") + "?sort=time",
+                    _("My interviews"),
+                    due=interviews[NAMED].starts_at,
+                )
+            )
+    return todos, counts
+
+
+def _action_items(user: User, today: datetime.date) -> list[Todo]:
+    counts = AgreedAction.objects.filter(
+        owner=user,
+        status__in=(AgreedAction.Status.OPEN, AgreedAction.Status.IN_PROGRESS),
+        reviewed_at__isnull=True,
+        due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+    ).aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        soon=Count("pk", filter=Q(due_on__gte=today)),
+    )
+    url = reverse("goals:my_actions")
+    todos = []
+    if counts["overdue"]:
+        todos.append(
+            Todo(
+                "actions-overdue",
+                ngettext(
+                    "%(count)d agreed action is overdue",
+                    "%(count)d agreed actions are overdue",
+                    counts["overdue"],
+                )
+                % {"count": counts["overdue"]},
+                url,
+                _("Update them"),
+                _("Mark what is done, in progress or dropped."),
+                urgent=True,
+            )
+        )
+    if counts["soon"]:
+        todos.append(
+            Todo(
+                "actions-soon",
+                ngettext(
+                    "%(count)d agreed action is due within two weeks",
+                    "%(count)d agreed actions are due within two weeks",
+                    counts["soon"],
+                )
+                % {"count": counts["soon"]},
+                url,
+                _("My actions"),
+            )
+        )
+    return todos
+
+
+@dataclass
+class Home:
+    todos: list[Todo]
+    waiting: list[Waiting]
+    held: dict  # the manager's interviews in open cycles: total, planned, scheduled
+
+
+def todos_for(user: User, *, partner: bool, now: datetime.datetime | None = None) -> Home:
+    """What to do (most urgent, then soonest, first), what the person waits for, and a
+    manager's figures.
+
+    partner: whether the person holds interviews (the menu's facts say), so that most
+    people pay for none of the manager's reads.
+    """
+    now = now or timezone.now()
+    todos, waiting = _own_interview_items(user, now)
+    held = {"total": 0, "planned": 0, "scheduled": 0}
+    if partner:
+        partner_todos, held = _partner_items(user, now)
+        todos += partner_todos
+    todos += _action_items(user, timezone.localdate(now))
+    todos.sort(key=_sort_key)
+    return Home(todos, waiting, held)
