@@ -184,7 +184,7 @@ def test_a_whole_year_in_the_browser(page, tmp_path):
 
         log_in(page, "ase@fjordby.example", password)
         page.get_by_role("link", name="Performance assessment interviews 2027").click()
-        page.get_by_role("link", name="Write and sign the record").click()
+        page.get_by_role("link", name="Read and sign the record").click()
         assert "Write the cryostat manual" in main_text(page)
         page.get_by_label("Your comment (optional)").fill("Agreed.")
         page.get_by_label("Your password").fill(password)

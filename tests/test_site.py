@@ -192,3 +192,18 @@ def test_dates_read_day_first_in_both_languages(login, org):
         assert formats.date_format(day, "SHORT_DATE_FORMAT") == "22/11/2026"
     with translation.override("nb"):
         assert formats.date_format(day, "SHORT_DATE_FORMAT") == "22.11.2026"
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# #} comment ends at the line's end: one that spans lines is printed on the
+    page (and a "<style>" in it was once parsed as a style element the CSP refused)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    broken = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.html")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if line.count("{#") > line.count("#}")
+    ]
+    assert broken == []
