@@ -9,6 +9,7 @@ what needs doing and link to it: never a word that was written for the talk.
 import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -167,7 +168,8 @@ def handoff_prep_shared(*, interview: Interview, author: User, reader: User, rol
         [
             Reminder(
                 kind=ReminderDelivery.Kind.HANDOFF,
-                about=f"interview:{interview.pk}:prep-{role}",
+                # The author named: a new partner's preparation is news after the old one's.
+                about=f"interview:{interview.pk}:prep-{role}-{author.pk}",
                 occasion=f"shared-{_stamp(at)}",
                 recipient_id=reader.pk,
                 subject=subject,
@@ -226,7 +228,7 @@ def handoff_meeting_booked(*, interview: Interview, moved: bool) -> None:
         subject=subject[:300],
         url=reverse("interviews:interview_detail", args=[interview.pk]),
     )
-    nav_forget(employee.pk)
+    transaction.on_commit(lambda: nav_forget(employee.pk))
 
 
 def _when_local(moment) -> str:

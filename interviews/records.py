@@ -152,6 +152,19 @@ def _draft(interview: Interview, *, by: User, create: bool) -> InterviewRecord:
     return draft
 
 
+def _unsign(draft: InterviewRecord) -> None:
+    """An action or a goal changed: the manager's signature (on the whole content) is cleared,
+    and the texts' version stays as it is, so that a page's next autosave of its texts is not
+    refused for a change it did not make to them (nor given a version that covers text it
+    never showed)."""
+    if draft.manager_signed_at is not None:
+        draft.manager_signed_at = None
+        draft.manager_signed_hash = ""
+        draft.save(update_fields=["manager_signed_at", "manager_signed_hash", "updated_at"])
+    else:
+        draft.save(update_fields=["updated_at"])
+
+
 def _touch(draft: InterviewRecord, fields: list[str]) -> bool:
     """Save a change; a change after the manager signed clears that signature (they sign again)."""
     cleared = draft.manager_signed_at is not None
@@ -190,9 +203,11 @@ def record_save(
         raise ValidationError(problems)
     draft = _draft(interview, by=by, create=expected_version == 0)
     if expected_version and draft.edit_version != expected_version:
-        if all(getattr(draft, key) == text.replace("\r\n", "\n") for key, text in values.items()):
-            # Saved meanwhile exactly as sent (the autosave got there first, as when Save is
-            # clicked while it runs): nothing to refuse, nothing to write.
+        if set(values) == set(RECORD_TEXT_FIELDS) and all(
+            getattr(draft, key) == text.replace("\r\n", "\n") for key, text in values.items()
+        ):
+            # The whole record sent, and saved meanwhile exactly so (the autosave got there
+            # first, as when Save is clicked while it runs): nothing to refuse or to write.
             return draft, False
         raise RecordConflict(
             _(
@@ -267,7 +282,7 @@ def action_add(
         standard=standard.strip(),
         position=position,
     )
-    _touch(draft, [])
+    _unsign(draft)
     return action
 
 
@@ -278,7 +293,7 @@ def action_remove(*, interview: Interview, by: User, action_id: int) -> None:
         source_model=RECORD_LABEL, source_id=draft.pk, pk=action_id
     ).delete()
     if deleted:
-        _touch(draft, [])
+        _unsign(draft)
 
 
 @transaction.atomic
@@ -292,7 +307,7 @@ def goal_add(
     goal = RecordGoal.objects.create(
         record=draft, text=text.strip(), deadline=deadline, unit_goal=unit_goal, position=draft.goals.count()
     )
-    _touch(draft, [])
+    _unsign(draft)
     return goal
 
 
@@ -301,7 +316,7 @@ def goal_remove(*, interview: Interview, by: User, goal_id: int) -> None:
     draft = _draft(interview, by=by, create=False)
     deleted, _rows = RecordGoal.objects.filter(record=draft, pk=goal_id).delete()
     if deleted:
-        _touch(draft, [])
+        _unsign(draft)
 
 
 # --- signing ---------------------------------------------------------------------------

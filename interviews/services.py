@@ -530,8 +530,11 @@ def prep_save(
         current = PrepForm.objects.filter(interview=interview, role=role, author=author).first()
         if current is None:
             raise ValidationError(_("There is no saved preparation yet; reload the page."))
-        if all(getattr(current, key) == text for key, text in values.items()):
-            # Saved meanwhile exactly as sent (the autosave got there first): no conflict.
+        if set(values) == set(SECTION_KEYS) and all(
+            getattr(current, key) == text for key, text in values.items()
+        ):
+            # The whole form sent, and saved meanwhile exactly so (the autosave got there
+            # first, as when Save is clicked while it runs): no conflict.
             return current.version
         raise PrepConflict(current)
     return expected_version + 1

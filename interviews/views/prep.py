@@ -15,6 +15,10 @@ from interviews.sections import SECTION_KEYS, SECTIONS
 from interviews.views.common import _int, _party_interview
 from interviews.views.meetings import _interview_page
 
+# Said on an autosave's answer when the text was saved: static/js/talk.js forgets its kept
+# copy only then (a refusal or a conflict is answered 200 too, with its message).
+SAVED_HEADER = "X-Talk-Saved"
+
 # --- prep forms ------------------------------------------------------------------------
 
 
@@ -56,7 +60,11 @@ def prep_save_view(request, pk):
                 for section in SECTIONS
                 if section.key in values
             ]
-            return _status(interview=interview, conflict=conflict.current, conflict_texts=saved)
+            # "Save mine over it" sends only the sections whose saved text the alert shows.
+            fields = ", ".join(f"#id_{key}" for key in values)
+            return _status(
+                interview=interview, conflict=conflict.current, conflict_texts=saved, conflict_fields=fields
+            )
         messages.error(
             request, _("Your preparation was changed in another window meanwhile; nothing was saved.")
         )
@@ -71,7 +79,9 @@ def prep_save_view(request, pk):
 
 def _prep_saved(request, pk, version):
     if request.htmx:
-        return _status(version=version, saved_at=timezone.now())
+        response = _status(version=version, saved_at=timezone.now())
+        response[SAVED_HEADER] = "1"
+        return response
     messages.success(request, _("Your preparation is saved."))
     return redirect("interviews:interview_detail", pk=pk)
 

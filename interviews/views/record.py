@@ -36,6 +36,7 @@ from interviews.selectors import (
     record_pdf_readable_by,
 )
 from interviews.views.common import _add_errors, _int, _interview, _party_interview
+from interviews.views.prep import SAVED_HEADER
 from people.audit import audit
 from people.generations import kept
 
@@ -159,9 +160,9 @@ def _record_page(request, interview: Interview, *, status: int = 200, **kwargs):
 def _record_part(
     request, interview: Interview, part: str, *, notice: str = "", sign_changed: bool = False, **kwargs
 ):
-    """One part of the record page for an htmx request, with the version swapped out of band
-    (every change moves it), and the signing part too where a change cleared the manager's
-    signature."""
+    """One part of the record page for an htmx request, with the signing part swapped out of
+    band where the change cleared the manager's signature. (Actions and goals do not move the
+    texts' version: the page's autosave goes on from the version it has.)"""
     context = _record_context(request, interview, **kwargs)
     context["notice"] = notice
     context["oob"] = True
@@ -253,12 +254,17 @@ def record_save_view(request, pk):
                 for key, title in records.record_field_titles()
                 if key in values
             ]
+            # "Save mine over it" sends only the texts whose saved version the alert shows.
+            context["conflict_fields"] = ", ".join(f"#id_record_{key}" for key in values)
         elif not errors:
             context.update(version=record.edit_version, saved_at=timezone.now(), cleared=cleared)
             if cleared:
                 # The signing part says "sign again" at once, not after a reload.
                 context.update(_record_context(request, interview), oob=True, version=record.edit_version)
-        return HttpResponse(render_to_string("interviews/_record_status.html", context, request=request))
+        response = HttpResponse(render_to_string("interviews/_record_status.html", context, request=request))
+        if "version" in context:
+            response[SAVED_HEADER] = "1"  # static/js/talk.js forgets its kept copy only then
+        return response
     if conflict is not None:
         messages.error(
             request, _("The record was changed meanwhile; nothing was saved. Compare and save again.")

@@ -13,19 +13,39 @@
 (() => {
   "use strict";
 
+  // Kept text older than this is forgotten: it was about a talk long past, and it should
+  // not linger on a shared computer.
+  const KEEP_MS = 7 * 24 * 3600 * 1000;
+  const PREFIX = "talk-draft:";
   const read = (key) => {
     try {
-      return JSON.parse(window.localStorage.getItem(key) || "null");
+      const kept = JSON.parse(window.localStorage.getItem(key) || "null");
+      if (kept && Date.now() - (kept.at || 0) > KEEP_MS) {
+        window.localStorage.removeItem(key);
+        return null;
+      }
+      return kept;
     } catch {
       return null;
     }
   };
   const write = (key, value) => {
     try {
-      if (value && Object.keys(value.fields).length) window.localStorage.setItem(key, JSON.stringify(value));
-      else window.localStorage.removeItem(key);
+      if (value && Object.keys(value.fields).length) {
+        value.at = Date.now();
+        window.localStorage.setItem(key, JSON.stringify(value));
+      } else window.localStorage.removeItem(key);
     } catch {
       // Storage full or refused (private mode): the text is still in the page.
+    }
+  };
+  const forgetAll = () => {
+    try {
+      Object.keys(window.localStorage)
+        .filter((key) => key.startsWith(PREFIX))
+        .forEach((key) => window.localStorage.removeItem(key));
+    } catch {
+      // Nothing kept, or storage refused.
     }
   };
 
@@ -43,8 +63,24 @@
   };
   const text = (form, name) => form.dataset[name] || "";
 
+  // Why a save failed, said where the person looks: the form's status line, or (for the
+  // record's actions and goals, outside it) above the part that was sent.
+  const failed = (form, event, inPlace = false) => {
+    const status = event.detail.xhr?.status;
+    const html =
+      status === 401
+        ? `<strong>${text(form, "signedOut")}</strong> <a class="alert-link" href="${loginUrl()}">${text(form, "signIn")}</a>`
+        : `<strong>${text(form, status === 403 ? "stale" : "notSaved")}</strong>`;
+    if (!inPlace && statusOf(form)) say(form, html, "warning");
+    else {
+      const part = event.detail.elt?.closest("section") || document.querySelector("main");
+      part.querySelector(".talk-failed")?.remove();
+      part.insertAdjacentHTML("afterbegin", `<div class="alert alert-warning talk-failed" role="alert">${html}</div>`);
+    }
+  };
+
   const setUpAutosave = (form) => {
-    const key = `talk-draft:${form.dataset.autosave}`;
+    const key = `${PREFIX}${form.dataset.autosave}`;
     const areas = () => [...form.querySelectorAll("textarea[name]")];
 
     // Keep each change until a save of that very text succeeds.
@@ -59,31 +95,23 @@
     form.addEventListener("htmx:afterRequest", (event) => {
       const kept = read(key);
       const xhr = event.detail.xhr;
-      if (!kept || !xhr) return;
-      if (event.detail.successful) {
-        const sent = event.detail.requestConfig?.formData;
-        const values = sent ? Object.fromEntries(sent) : {};
-        for (const [name, value] of Object.entries(values)) {
-          if (kept.fields[name] === value) delete kept.fields[name];
-        }
-        kept.base = undefined;
-        write(key, kept);
+      // The server answered: saved, or refused with its reason (a conflict shows the saved
+      // text and lets the person choose; reloading then means "take the saved one"). Only
+      // a save that never got an answer (signed out, no network) keeps the text here.
+      if (!kept || !xhr || !event.detail.successful) return;
+      const sent = event.detail.requestConfig?.formData;
+      const values = sent ? Object.fromEntries(sent) : {};
+      for (const [name, value] of Object.entries(values)) {
+        if (kept.fields[name] === value) delete kept.fields[name];
       }
+      // What is still kept was typed on top of what this page has just saved itself.
+      if (xhr.getResponseHeader("X-Talk-Saved") === "1") {
+        kept.base = Object.keys(kept.fields).length ? versionOf(form)?.value : undefined;
+      }
+      write(key, kept);
     });
-    const failed = (event) => {
-      const status = event.detail.xhr?.status;
-      if (status === 401) {
-        say(
-          form,
-          `<strong>${text(form, "signedOut")}</strong> <a class="alert-link" href="${loginUrl()}">${text(form, "signIn")}</a>`,
-          "warning",
-        );
-      } else {
-        say(form, `<strong>${text(form, "notSaved")}</strong>`, "warning");
-      }
-    };
-    form.addEventListener("htmx:responseError", failed);
-    form.addEventListener("htmx:sendError", failed);
+    form.addEventListener("htmx:responseError", (event) => failed(form, event));
+    form.addEventListener("htmx:sendError", (event) => failed(form, event));
 
     // Put back what was typed and not saved, and save it if nothing changed meanwhile.
     const kept = read(key);
@@ -108,9 +136,10 @@
         target: `#${statusOf(form).id}`,
       });
     } else {
+      // Not saved over the newer text: the person checks it, and their next change saves.
       say(form, `<strong>${text(form, "restoredCheck")}</strong>`, "warning");
     }
-    restored.forEach((area) => area.dispatchEvent(new Event("input", { bubbles: true })));
+    form.dispatchEvent(new CustomEvent("talk:restored"));
   };
 
   // The prep form: "n of 7 answered" and the index's marks as one types.
@@ -127,6 +156,7 @@
       }
     };
     form.addEventListener("input", update);
+    form.addEventListener("talk:restored", update);
     update();
   };
 
@@ -141,12 +171,22 @@
       });
     }
     // A link from a list row to "#cancel" opens the dialog it names.
-    const wanted = window.location.hash && document.querySelector(`dialog${window.location.hash}-dialog`);
-    if (wanted) wanted.showModal();
+    const wanted = window.location.hash && document.getElementById(`${window.location.hash.slice(1)}-dialog`);
+    if (wanted instanceof HTMLDialogElement) wanted.showModal();
   };
 
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll("form[data-autosave]").forEach(setUpAutosave);
+    const autosaved = [...document.querySelectorAll("form[data-autosave]")];
+    autosaved.forEach(setUpAutosave);
+    // The record's actions and goals post from their own forms: a failure there is said too.
+    for (const eventName of ["htmx:responseError", "htmx:sendError"]) {
+      document.body.addEventListener(eventName, (event) => {
+        if (!autosaved.length || autosaved.some((form) => form.contains(event.detail.elt))) return;
+        failed(autosaved[0], event, true);
+      });
+    }
+    // Signing out on purpose (a shared computer): nothing typed stays behind in this browser.
+    document.querySelector('form[action$="/logout/"]')?.addEventListener("submit", forgetAll);
     const prep = document.getElementById("prep-form");
     if (prep && prep.querySelector("textarea")) setUpProgress(prep);
     setUpDialogs();

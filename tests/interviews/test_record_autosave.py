@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interviews.models import InterviewRecord
+from interviews.records import RECORD_TEXT_FIELDS
 from people.models import Notification
 from tests.factories import CycleFactory, InterviewFactory
 
@@ -49,9 +50,14 @@ def test_a_save_from_an_older_version_is_refused_and_shows_what_was_saved(login,
     stale = client.post(url, {"work_tasks": "Tab two.", "version": str(version)}, **HTMX).content.decode()
     assert "Not saved: the record was changed" in stale and "Tab one, again." in stale
     assert InterviewRecord.objects.get(interview=held).work_tasks == "Tab one, again."
-    # The same text sent twice (Save clicked while the autosave ran) is no conflict.
-    same = client.post(url, {"work_tasks": "Tab one, again.", "version": str(version)})
+    # The whole record sent as it is saved (Save clicked while the autosave ran): no conflict.
+    whole = {key: "" for key in RECORD_TEXT_FIELDS} | {"work_tasks": "Tab one, again."}
+    same = client.post(url, {**whole, "version": str(version)})
     assert same.status_code == 302
+    # One section sent as saved, from an older version, is still refused: the page has not
+    # seen what else changed.
+    part = client.post(url, {"work_tasks": "Tab one, again.", "version": str(version)}, **HTMX)
+    assert "X-Talk-Saved" not in part
     # Without JavaScript a real conflict comes back as the page with both texts.
     page = client.post(url, {"work_tasks": "Tab two.", "version": str(version)})
     assert page.status_code == 409
@@ -72,7 +78,8 @@ def test_a_refused_action_keeps_its_fields_with_the_reason_beside_the_field(logi
     assert part.lstrip().startswith('<section id="record-actions"')  # the part, not the page
     assert "The date must lie in the future." in part and "invalid-feedback" in part
     assert "Book a supervision course" in part and "<details open>" in part
-    assert 'id="record-version"' in part  # out of band: the version moves with every change
+    # The texts' version stays: the page's next autosave goes on from the version it has.
+    assert 'id="record-version"' not in part
     page = client.post(url, data)  # without JavaScript
     assert page.status_code == 400
     assert "The date must lie in the future." in page.content.decode()
@@ -103,3 +110,31 @@ def test_booking_a_meeting_rings_the_employees_bell(org, login):
     bell = Notification.objects.get(user=org.employee)
     assert bell.subject.startswith("Mona Manager has booked your interview for")
     assert bell.url == reverse("interviews:interview_detail", args=[interview.pk])
+
+
+def test_only_a_real_save_says_saved_and_actions_leave_the_texts_version_alone(login, org, held):
+    client = login(org.manager)
+    url = reverse("interviews:record_save", args=[held.pk])
+    saved = client.post(url, {"work_tasks": "One.", "version": "0"}, **HTMX)
+    assert saved["X-Talk-Saved"] == "1"  # static/js/talk.js forgets its kept copy only then
+    version = InterviewRecord.objects.get(interview=held).edit_version
+    client.post(url, {"work_tasks": "Two.", "version": str(version)}, **HTMX)
+    stale = client.post(url, {"work_tasks": "Three.", "version": str(version)}, **HTMX)
+    assert "X-Talk-Saved" not in stale
+    # "Save mine over it" sends the refused section only, not every text on the page.
+    assert 'hx-include="#id_record_work_tasks"' in stale.content.decode()
+    # Adding an action does not move the texts' version: the page's next autosave goes on.
+    now = InterviewRecord.objects.get(interview=held).edit_version
+    client.post(
+        reverse("interviews:record_action_add", args=[held.pk]),
+        {
+            "owner_kind": "employee",
+            "what": "A course",
+            "due_on": (timezone.localdate() + datetime.timedelta(days=20)).isoformat(),
+            "standard": "Booked",
+        },
+        **HTMX,
+    )
+    assert InterviewRecord.objects.get(interview=held).edit_version == now
+    after = client.post(url, {"conclusions": "Fine.", "version": str(now)}, **HTMX)
+    assert after["X-Talk-Saved"] == "1"

@@ -142,3 +142,16 @@ def test_import_is_for_whole_organisation_hr_only(login, org, role):
     )
     assert response.status_code == 404
     assert not OrgImport.objects.exists()
+
+
+def test_hr_cannot_change_their_own_interview_partner(login, org):
+    """Nobody uses HR's powers on their own talks: moving one's own interview to another
+    partner (and cancelling its meeting) is for another HR user."""
+    before = current_partner_of(org.hr)
+    response = login(org.hr).post(
+        reverse("people:person_detail", args=[org.hr.pk]),
+        {"partner": org.other_manager.email, "kind": "professional_leader"},
+    )
+    assert response.status_code == 200
+    assert "You cannot change your own interview partner" in response.content.decode()
+    assert current_partner_of(org.hr) == before
