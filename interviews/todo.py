@@ -9,7 +9,7 @@ of interviews: one per kind of fact, each bounded to what a list can show.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -187,10 +187,26 @@ def _partner_items(user: User, now) -> tuple[list[Todo], dict]:
     """The manager's side: book, prepare, read the employee's preparation, record and sign;
     and their figures for the home page (in open cycles: all, to book, booked)."""
     held = Interview.objects.filter(partner=user, cycle__state=Cycle.State.OPEN)
+    # What each kind of item is, as a condition: counted in the one aggregate below, and
+    # named from a few rows each (a head of department holds hundreds of talks: reading
+    # them all to show five cost the home page more than everything else on it).
+    signed_by_me = Exists(
+        InterviewRecord.objects.filter(
+            interview=OuterRef("pk"), locked_at__isnull=True, manager_signed_at__isnull=False
+        )
+    )
+    booked = Q(state=Interview.State.SCHEDULED)
+    upcoming = booked & Q(starts_at__gt=now)
+    conditions = {
+        "record": (Q(state=Interview.State.HELD) & ~Q(signed_by_me)) | (booked & Q(starts_at__lte=now)),
+        "prepare": upcoming & Q(manager_shared=False),
+        "read": upcoming & Q(employee_shared=True),
+    }
     counts = held.aggregate(
         total=Count("pk"),
         planned=Count("pk", filter=Q(state=Interview.State.PLANNED)),
-        scheduled=Count("pk", filter=Q(state=Interview.State.SCHEDULED)),
+        scheduled=Count("pk", filter=booked),
+        **{f"n_{kind}": Count("pk", filter=condition) for kind, condition in conditions.items()},
     )
     todos = []
     if counts["planned"]:
@@ -205,44 +221,20 @@ def _partner_items(user: User, now) -> tuple[list[Todo], dict]:
                 due=now,  # first of the manager's own steps: everything else follows from it
             )
         )
-    # The booked and held talks, soonest first, as few columns as the list shows: bounded,
-    # since a manager has at most a working year of them.
-    rows = list(
-        held.filter(state__in=(Interview.State.SCHEDULED, Interview.State.HELD))
-        .select_related("employee")
-        .only(
-            "state",
-            "starts_at",
-            "employee_shared",
-            "manager_shared",
-            "employee__given_name",
-            "employee__family_name",
-            "employee__email",
+    groups: dict[str, list[Interview]] = {}
+    for kind, condition in conditions.items():
+        # A query only where there is something to name; one row more than is named, for
+        # the date of the "and N more" line.
+        groups[kind] = (
+            list(
+                held.filter(condition)
+                .select_related("employee")
+                .only("starts_at", "employee__given_name", "employee__family_name", "employee__email")
+                .order_by("starts_at", "pk")[: NAMED + 1]
+            )
+            if counts[f"n_{kind}"]
+            else []
         )
-        .order_by("starts_at", "pk")[:500]
-    )
-    held_ids = [r.pk for r in rows if r.state == Interview.State.HELD]
-    signed_by_me = (
-        set(
-            InterviewRecord.objects.filter(
-                interview__in=held_ids, locked_at__isnull=True, manager_signed_at__isnull=False
-            ).values_list("interview_id", flat=True)
-        )
-        if held_ids
-        else set()
-    )
-    groups: dict[str, list[Interview]] = {"record": [], "prepare": [], "read": []}
-    for interview in rows:
-        if interview.state == Interview.State.HELD:
-            if interview.pk not in signed_by_me:
-                groups["record"].append(interview)
-        elif interview.starts_at is not None and interview.starts_at <= now:
-            groups["record"].append(interview)
-        else:
-            if not interview.manager_shared:
-                groups["prepare"].append(interview)
-            if interview.employee_shared:
-                groups["read"].append(interview)
     words = {
         "record": (
             lambda i: (
@@ -280,8 +272,8 @@ def _partner_items(user: User, now) -> tuple[list[Todo], dict]:
                     urgent=kind == "record",
                 )
             )
-        if len(interviews) > NAMED:
-            rest = len(interviews) - NAMED
+        if counts[f"n_{kind}"] > NAMED:
+            rest = counts[f"n_{kind}"] - NAMED
             todos.append(
                 Todo(
                     kind,
@@ -292,7 +284,7 @@ def _partner_items(user: User, now) -> tuple[list[Todo], dict]:
                     due=interviews[NAMED].starts_at,
                 )
             )
-    return todos, counts
+    return todos, {key: counts[key] for key in ("total", "planned", "scheduled")}
 
 
 def _action_items(user: User, today: datetime.date) -> list[Todo]:
