@@ -8,20 +8,25 @@ what needs doing and link to it: never a word that was written for the talk.
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from interviews.models import Interview, InterviewRecord
-from people.models import ReminderDelivery, User
-from people.reminders import Reminder, deliveries_create, deliveries_queue
+from people.models import Notification, ReminderDelivery, User
+from people.reminders import Reminder, deliveries_create, deliveries_queue, in_language
+from people.selectors import nav_forget
 
 # The record waits for the employee's signature: they are reminded this many days after
 # the manager signed, once each.
 SIGNATURE_REMINDER_DAYS = (3, 7)
+
+
+def when_text(moment: datetime.datetime) -> str:
+    """A moment as the recipient reads it: their language's date and time, the organisation's zone."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _stamp(moment: datetime.datetime) -> str:
@@ -37,13 +42,9 @@ def _tell(reminders: list[Reminder]) -> None:
     deliveries_queue(deliveries_create(reminders))
 
 
-def _in_language(person: User):
-    return translation.override(person.language or settings.LANGUAGE_CODE)
-
-
 def _signature_waiting(interview: Interview, record: InterviewRecord, *, occasion: str) -> Reminder:
     employee, manager = interview.employee, interview.partner
-    with _in_language(employee):
+    with in_language(employee):
         names = {"manager": manager, "cycle": interview.cycle.name}
         if occasion.startswith("signed-"):
             subject = _("Your signature is waiting: the record of your interview with %(manager)s") % names
@@ -86,7 +87,7 @@ def handoff_manager_signed(*, interview: Interview, record: InterviewRecord) -> 
 def handoff_employee_signed(*, interview: Interview, record: InterviewRecord) -> None:
     """The employee signed (the record is locked): the manager learns it, and whether they commented."""
     employee, manager = interview.employee, interview.partner
-    with _in_language(manager):
+    with in_language(manager):
         names = {"employee": employee, "cycle": interview.cycle.name}
         if record.employee_disagrees:
             subject = _("%(employee)s has signed the record of your interview and disagrees with part of it")
@@ -121,7 +122,7 @@ def handoff_employee_signed(*, interview: Interview, record: InterviewRecord) ->
 def handoff_correction_opened(*, interview: Interview, record: InterviewRecord, previous: int) -> None:
     """The manager opened a correction: the employee learns that a new version is on its way."""
     employee = interview.employee
-    with _in_language(employee):
+    with in_language(employee):
         names = {
             "manager": interview.partner,
             "cycle": interview.cycle.name,
@@ -154,7 +155,7 @@ def handoff_correction_opened(*, interview: Interview, record: InterviewRecord, 
 
 def handoff_prep_shared(*, interview: Interview, author: User, reader: User, role: str, at) -> None:
     """One party shared their preparation: the other can read it before they meet."""
-    with _in_language(reader):
+    with in_language(reader):
         names = {"author": author, "cycle": interview.cycle.name}
         subject = _("%(author)s has shared their preparation for your interview") % names
         body = (
@@ -212,12 +213,9 @@ def handoff_meeting_booked(*, interview: Interview, moved: bool) -> None:
     Only the bell: the email is the calendar invitation itself (interviews/invitations.py),
     which carries the time and place.
     """
-    from people.models import Notification
-    from people.selectors import nav_forget
-
     employee = interview.employee
-    with _in_language(employee):
-        names = {"manager": interview.partner, "when": _when_local(interview.starts_at)}
+    with in_language(employee):
+        names = {"manager": interview.partner, "when": when_text(interview.starts_at)}
         subject = (
             _("%(manager)s has moved your interview to %(when)s")
             if moved
@@ -229,7 +227,3 @@ def handoff_meeting_booked(*, interview: Interview, moved: bool) -> None:
         url=reverse("interviews:interview_detail", args=[interview.pk]),
     )
     transaction.on_commit(lambda: nav_forget(employee.pk))
-
-
-def _when_local(moment) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")

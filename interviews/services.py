@@ -14,7 +14,7 @@ from interviews import calendar_rules
 from interviews.handoffs import handoff_meeting_booked, handoff_prep_shared
 from interviews.invitations import invitations_send_on_commit
 from interviews.models import Cycle, Interview, LocalGuideline, PrepForm
-from interviews.sections import SECTION_KEYS, text_problems
+from interviews.sections import SECTION_KEYS, SECTIONS, text_problems
 from interviews.selectors import (
     GUIDELINES,
     cycle_manageable_by,
@@ -542,8 +542,6 @@ def prep_save(
 
 def prep_empty_sections(*, interview: Interview, author: User) -> list:
     """The sections of the author's saved preparation that hold nothing (all, if none is saved)."""
-    from interviews.sections import SECTIONS
-
     role = prep_role_of(interview, author)
     prep = PrepForm.objects.filter(interview=interview, role=role, author=author).first() if role else None
     return [section for section in SECTIONS if not (prep and getattr(prep, section.key).strip())]

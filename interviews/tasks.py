@@ -16,15 +16,11 @@ from goals.models import AgreedAction
 from interviews.handoffs import signature_reminders
 from interviews.models import Cycle, Interview
 from people.models import ReminderDelivery, User
-from people.reminders import Reminder, deliveries_create, deliveries_due, deliveries_queue
+from people.reminders import Reminder, deliveries_create, deliveries_due, deliveries_queue, in_language
 
 # Managers are nudged to book once a cycle has been open this long, then weekly.
 SCHEDULING_GRACE = datetime.timedelta(weeks=3)
 ACTION_LEAD_DAYS = 7
-
-
-def _in_language(person: User):
-    return translation.override(person.language or settings.LANGUAGE_CODE)
 
 
 def prep_reminders(now: datetime.datetime, interviews=None, *, nudge: str = "") -> list[Reminder]:
@@ -51,7 +47,7 @@ def prep_reminders(now: datetime.datetime, interviews=None, *, nudge: str = "") 
         ):
             if shared:
                 continue
-            with _in_language(person):
+            with in_language(person):
                 when = date_format(timezone.localtime(interview.starts_at), "DATETIME_FORMAT")
                 found.append(
                     Reminder(
@@ -92,7 +88,7 @@ def scheduling_reminders(now: datetime.datetime, interviews=None, *, nudge: str 
     found = []
     for row in rows:
         person = people[row["partner_id"]]
-        with _in_language(person):
+        with in_language(person):
             found.append(
                 Reminder(
                     kind=ReminderDelivery.Kind.SCHEDULING,

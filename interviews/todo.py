@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from goals.models import AgreedAction
+from interviews.handoffs import when_text
 from interviews.models import Cycle, Interview, InterviewRecord, PrepForm
 from interviews.sections import SECTION_KEYS
 from people.models import User
@@ -45,10 +45,6 @@ class Waiting:
 
     title: str
     url: str
-
-
-def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _answered(prep: PrepForm | None) -> int:
@@ -116,7 +112,8 @@ def _own_interview_items(user: User, now) -> tuple[list[Todo], list[Waiting]]:
                     _("Sign the record of your interview with %(partner)s") % {"partner": partner},
                     record + "#sign",
                     _("Read and sign"),
-                    _("Waiting for your signature since %(when)s") % {"when": _when(draft.manager_signed_at)},
+                    _("Waiting for your signature since %(when)s")
+                    % {"when": when_text(draft.manager_signed_at)},
                     due=draft.manager_signed_at,
                     urgent=True,
                 )
@@ -134,7 +131,7 @@ def _own_interview_items(user: User, now) -> tuple[list[Todo], list[Waiting]]:
             )
             continue
         meeting = (
-            _("Meeting %(when)s") % {"when": _when(interview.starts_at)}
+            _("Meeting %(when)s") % {"when": when_text(interview.starts_at)}
             if interview.starts_at is not None
             else _("%(partner)s has not booked the meeting yet") % {"partner": partner}
         )
@@ -176,7 +173,7 @@ def _own_interview_items(user: User, now) -> tuple[list[Todo], list[Waiting]]:
             waiting.append(
                 Waiting(
                     _("Your preparation is shared. You meet %(partner)s %(when)s.")
-                    % {"partner": partner, "when": _when(interview.starts_at)},
+                    % {"partner": partner, "when": when_text(interview.starts_at)},
                     page,
                 )
             )
@@ -260,7 +257,7 @@ def _partner_items(user: User, now) -> tuple[list[Todo], dict]:
             detail = ""
             if interview.starts_at is not None:
                 word = _("Held %(when)s") if interview.starts_at <= now else _("Meeting %(when)s")
-                detail = word % {"when": _when(interview.starts_at)}
+                detail = word % {"when": when_text(interview.starts_at)}
             todos.append(
                 Todo(
                     kind,

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from people.models import Notification, ReminderDelivery, User
 from people.selectors import nav_forget
@@ -32,6 +32,11 @@ WANTS_EMAIL = {
     ReminderDelivery.Kind.SCHEDULING: "remind_scheduling",
     ReminderDelivery.Kind.ACTION: "remind_actions",
 }
+
+
+def in_language(person: User):
+    """Build a message in its recipient's language (the organisation's where they chose none)."""
+    return translation.override(person.language or settings.LANGUAGE_CODE)
 
 
 def wants_email(person: User, kind: str) -> bool:

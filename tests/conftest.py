@@ -189,6 +189,25 @@ def page(transactional_db, live_server):
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+@pytest.fixture
+def held(org):
+    """The employee's interview with their manager, held two hours ago: the record is written next."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import CycleFactory, InterviewFactory
+
+    return InterviewFactory(
+        cycle=CycleFactory(units=[org.root]),
+        employee=org.employee,
+        partner=org.manager,
+        state="held",
+        starts_at=timezone.now() - datetime.timedelta(hours=2),
+        duration_minutes=60,
+    )
+
+
 def log_in(page, email, password=PASSWORD):
     page.context.clear_cookies()
     page.goto(page.base_url + "/accounts/login/")

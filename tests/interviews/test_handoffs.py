@@ -10,7 +10,6 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from interviews.models import Interview, InterviewRecord
 from interviews.records import record_save, record_sign
@@ -23,18 +22,6 @@ from tests.factories import CycleFactory, InterviewFactory
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 SECRET = "SECRET-AGREED-TEXT"
 COMMENT = "SECRET-EMPLOYEE-COMMENT"
-
-
-@pytest.fixture
-def held(org):
-    return InterviewFactory(
-        cycle=CycleFactory(units=[org.root]),
-        employee=org.employee,
-        partner=org.manager,
-        state="held",
-        starts_at=timezone.now() - datetime.timedelta(hours=2),
-        duration_minutes=60,
-    )
 
 
 def _write(interview, by, **values):

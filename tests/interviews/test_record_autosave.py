@@ -4,7 +4,6 @@ its fields kept; without JavaScript the same forms post and come back whole."""
 
 import datetime
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,18 +13,6 @@ from people.models import Notification
 from tests.factories import CycleFactory, InterviewFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def held(org):
-    return InterviewFactory(
-        cycle=CycleFactory(units=[org.root]),
-        employee=org.employee,
-        partner=org.manager,
-        state="held",
-        starts_at=timezone.now() - datetime.timedelta(hours=2),
-        duration_minutes=60,
-    )
 
 
 def test_autosave_saves_one_section_and_hands_back_the_new_version(login, org, held):

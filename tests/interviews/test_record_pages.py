@@ -1,24 +1,10 @@
 import datetime
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from interviews.models import Interview, InterviewRecord
 from tests.conftest import PASSWORD
-from tests.factories import CycleFactory, InterviewFactory
-
-
-@pytest.fixture
-def held(org):
-    return InterviewFactory(
-        cycle=CycleFactory(units=[org.root]),
-        employee=org.employee,
-        partner=org.manager,
-        state="held",
-        starts_at=timezone.now() - datetime.timedelta(hours=2),
-        duration_minutes=60,
-    )
 
 
 def test_manager_records_both_sign_and_the_pdf_downloads(login, org, held, client):

@@ -24,18 +24,6 @@ from tests.conftest import PASSWORD, need_service
 from tests.factories import CycleFactory, InterviewFactory
 
 
-@pytest.fixture
-def held(org):
-    return InterviewFactory(
-        cycle=CycleFactory(units=[org.root]),
-        employee=org.employee,
-        partner=org.manager,
-        state="held",
-        starts_at=timezone.now() - datetime.timedelta(hours=2),
-        duration_minutes=60,
-    )
-
-
 def soon(days=30):
     return timezone.localdate() + datetime.timedelta(days=days)
 
