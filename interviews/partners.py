@@ -13,6 +13,7 @@ from interviews.invitations import invitations_send_on_commit
 from interviews.models import Cycle, Interview, InterviewRecord, PrepForm
 from interviews.records import RECORD_LABEL, previous_follow_up
 from people.audit import audit
+from people.generations import homes_renew
 from people.models import User
 from people.selectors import partners_by_employee
 from people.tasks import queue_email
@@ -92,6 +93,7 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
         interview.partner = partner
         interview.version += 1
         interview.save(update_fields=fields)
+        homes_renew(interview.employee_id, old_partner, partner.pk)
         audit("interview_partner_changed", obj=interview, detail=f"from={old_partner} to={partner.pk}")
         _tell_new_partner(interview, prep_private_again=interview.pk in unshared)
     return len(moving)

@@ -20,7 +20,7 @@ from interviews.handoffs import handoff_correction_opened, handoff_employee_sign
 from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline, RecordGoal
 from interviews.sections import SECTION_KEYS, SECTIONS, text_problems
 from people.audit import audit
-from people.generations import generation_renew, kept
+from people.generations import generation_renew, homes_renew, kept
 from people.models import User
 
 RECORD_LABEL = "interviews.InterviewRecord"
@@ -161,6 +161,7 @@ def _unsign(draft: InterviewRecord) -> None:
         draft.manager_signed_at = None
         draft.manager_signed_hash = ""
         draft.save(update_fields=["manager_signed_at", "manager_signed_hash", "updated_at"])
+        _homes_renew(draft)
     else:
         draft.save(update_fields=["updated_at"])
 
@@ -175,7 +176,15 @@ def _touch(draft: InterviewRecord, fields: list[str]) -> bool:
     draft.edit_version = F("edit_version") + 1
     draft.save(update_fields=[*fields, "edit_version", "updated_at"])
     draft.refresh_from_db(fields=["edit_version"])
+    if cleared:
+        _homes_renew(draft)
     return cleared
+
+
+def _homes_renew(draft: InterviewRecord) -> None:
+    """A signature given or cleared: both parties' to-do lists change."""
+    interview = Interview.objects.only("employee_id", "partner_id").get(pk=draft.interview_id)
+    homes_renew(interview.employee_id, interview.partner_id)
 
 
 class RecordConflict(ValidationError):
@@ -372,6 +381,7 @@ def _record_sign(
         draft.manager_signed_at = now
         draft.manager_signed_hash = sha256_of(record_content(draft))
         draft.save(update_fields=["manager_signed_at", "manager_signed_hash", "updated_at"])
+        homes_renew(interview.employee_id, interview.partner_id)
         audit("record_signed_by_manager", actor=by, obj=draft, detail=f"interview={interview.pk}")
         if tell:
             handoff_manager_signed(interview=interview, record=draft)
@@ -428,6 +438,7 @@ def _record_sign(
     interview.state = Interview.State.SIGNED
     interview.version += 1
     interview.save(update_fields=["state", "version", "updated_at"])
+    homes_renew(interview.employee_id, interview.partner_id)
     audit("record_signed_by_employee", actor=by, obj=draft, detail=f"interview={interview.pk} locked")
     if tell:
         handoff_employee_signed(interview=interview, record=draft)
@@ -477,6 +488,7 @@ def record_correct(*, interview: Interview, by: User) -> InterviewRecord:
     # version keeps its frozen copy of them in its content.
     AgreedAction.objects.filter(source_model=RECORD_LABEL, source_id=signed.pk).update(source_id=draft.pk)
     follow_ups_forget(interview.employee_id)  # the next talk follows the actions to the new version
+    homes_renew(interview.employee_id, interview.partner_id)
     audit(
         "record_correction_opened",
         actor=by,

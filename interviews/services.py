@@ -23,7 +23,7 @@ from interviews.selectors import (
     prep_role_of,
 )
 from people.audit import audit
-from people.generations import generation_renew
+from people.generations import generation_renew, homes_renew
 from people.models import User
 from people.selectors import current_lines
 
@@ -111,6 +111,7 @@ def _create_missing_interviews(cycle: Cycle) -> LaunchResult:
         if employee not in existing
     ]
     Interview.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    homes_renew()  # many people's home pages: renew them all at once
     in_scope = scope.count()
     return LaunchResult(created=len(new), without_partner=in_scope - len(existing) - len(new))
 
@@ -169,6 +170,7 @@ def cycle_close(*, cycle: Cycle, by: User, confirm_unfinished: bool = False) -> 
     cycle.closed_at = timezone.now()
     cycle.version = F("version") + 1
     cycle.save(update_fields=["state", "closed_at", "version"])
+    homes_renew()  # every party of the cycle's talks: their to-do lists read open cycles only
     audit("cycle_closed", actor=by, obj=cycle, detail=f"unfinished={unfinished}")
     return unfinished
 
@@ -198,6 +200,7 @@ def _lock(interview: Interview, *, by: User, expected_version: int | None) -> In
 def _save(interview: Interview, fields: list[str]) -> None:
     interview.version += 1
     interview.save(update_fields=[*fields, "version", "updated_at"])
+    homes_renew(interview.employee_id, interview.partner_id)
     audit(f"interview_{interview.state}", obj=interview)
 
 
@@ -487,6 +490,8 @@ def prep_save_fast(
         interview__state__in=PREP_EDITABLE_STATES,
         interview__cycle__state=Cycle.State.OPEN,
     ).update(**values, version=F("version") + 1, updated_at=timezone.now())
+    if updated:
+        homes_renew(author.pk)  # their home page counts the sections answered
     return expected_version + 1 if updated else None
 
 
@@ -522,6 +527,7 @@ def prep_save(
                     _("This interview changed hands; reload the page to prepare afresh.")
                 ) from None
             raise PrepConflict(current) from None
+        homes_renew(author.pk)
         return 1
     updated = PrepForm.objects.filter(
         interview=interview, role=role, author=author, version=expected_version
@@ -537,6 +543,7 @@ def prep_save(
             # first, as when Save is clicked while it runs): no conflict.
             return current.version
         raise PrepConflict(current)
+    homes_renew(author.pk)
     return expected_version + 1
 
 
@@ -564,6 +571,7 @@ def prep_share(*, interview: Interview, author: User) -> PrepForm:
     prep.shared_at = timezone.now()
     prep.save(update_fields=["state", "shared_at", "updated_at"])
     Interview.objects.filter(pk=interview.pk).update(**{f"{role}_shared": True})
+    homes_renew(interview.employee_id, interview.partner_id)
     setattr(interview, f"{role}_shared", True)
     reader = interview.partner if role == PrepForm.Role.EMPLOYEE else interview.employee
     handoff_prep_shared(interview=interview, author=author, reader=reader, role=role, at=prep.shared_at)

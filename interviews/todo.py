@@ -7,19 +7,22 @@ of interviews: one per kind of fact, each bounded to what a list can show.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from goals.models import AgreedAction
 from interviews.handoffs import when_text
 from interviews.models import Cycle, Interview, InterviewRecord, PrepForm
 from interviews.sections import SECTION_KEYS
-from people.models import User
+from interviews.selectors import interviews_of_employee
+from people.generations import HOMES, home_generation, kept
+from people.models import ReportingLine, User
+from people.selectors import current_line_of, people_partnered_by
 
 # How many of one kind of item a manager sees by name; the rest are counted, one click away.
 NAMED = 5
@@ -56,15 +59,16 @@ def _sort_key(item: Todo):
     return (not item.urgent, item.due or far)
 
 
-def _own_interview_items(user: User, now) -> tuple[list[Todo], list[Waiting]]:
-    """The employee's side: prepare, read the partner's preparation, sign; or what they wait for."""
-    interviews = list(
-        Interview.objects.filter(
-            employee=user,
-            cycle__state=Cycle.State.OPEN,
-            state__in=(*Interview.UNFINISHED, Interview.State.SIGNED),
-        ).select_related("cycle", "partner")
-    )
+def _own_interview_items(user: User, mine: list[Interview]) -> tuple[list[Todo], list[Waiting]]:
+    """The employee's side: prepare, read the partner's preparation, sign; or what they wait for.
+
+    mine: all the employee's interviews, as the home page lists them; the open cycles' are read.
+    """
+    interviews = [
+        i
+        for i in mine
+        if i.cycle.state == Cycle.State.OPEN and i.state in (*Interview.UNFINISHED, Interview.State.SIGNED)
+    ]
     if not interviews:
         return [], []
     # Each read only where an interview needs it: the prep's progress while it is not
@@ -180,9 +184,10 @@ def _own_interview_items(user: User, now) -> tuple[list[Todo], list[Waiting]]:
     return todos, waiting
 
 
-def _partner_items(user: User, now) -> tuple[list[Todo], dict]:
+def _partner_items(user: User, now) -> tuple[list[Todo], dict, datetime.datetime | None]:
     """The manager's side: book, prepare, read the employee's preparation, record and sign;
-    and their figures for the home page (in open cycles: all, to book, booked)."""
+    their figures for the home page (in open cycles: all, to book, booked); and when the
+    next booked meeting begins (its talk then moves from "prepare" to "record")."""
     held = Interview.objects.filter(partner=user, cycle__state=Cycle.State.OPEN)
     # What each kind of item is, as a condition: counted in the one aggregate below, and
     # named from a few rows each (a head of department holds hundreds of talks: reading
@@ -204,6 +209,7 @@ def _partner_items(user: User, now) -> tuple[list[Todo], dict]:
         planned=Count("pk", filter=Q(state=Interview.State.PLANNED)),
         scheduled=Count("pk", filter=booked),
         **{f"n_{kind}": Count("pk", filter=condition) for kind, condition in conditions.items()},
+        next_start=Min("starts_at", filter=upcoming),
     )
     todos = []
     if counts["planned"]:
@@ -281,7 +287,7 @@ def _partner_items(user: User, now) -> tuple[list[Todo], dict]:
                     due=interviews[NAMED].starts_at,
                 )
             )
-    return todos, {key: counts[key] for key in ("total", "planned", "scheduled")}
+    return todos, {key: counts[key] for key in ("total", "planned", "scheduled")}, counts["next_start"]
 
 
 def _action_items(user: User, today: datetime.date) -> list[Todo]:
@@ -331,24 +337,63 @@ def _action_items(user: User, today: datetime.date) -> list[Todo]:
 
 @dataclass
 class Home:
+    """What the home page shows of a person's talks and reporting line."""
+
     todos: list[Todo]
     waiting: list[Waiting]
     held: dict  # the manager's interviews in open cycles: total, planned, scheduled
+    partnered: int = 0  # how many people the manager holds interviews with now
+    my_interviews: list[Interview] = field(default_factory=list)
+    my_line: ReportingLine | None = None  # read only for a person without interviews
+    # When what was read stops holding although nobody wrote: a booked meeting begins.
+    until: datetime.datetime | None = None
+
+
+def _talks(user: User, *, partner: bool, now: datetime.datetime) -> Home:
+    mine = list(interviews_of_employee(user))
+    todos, waiting = _own_interview_items(user, mine)
+    held, partnered, until = {"total": 0, "planned": 0, "scheduled": 0}, 0, None
+    if partner:
+        partner_todos, held, until = _partner_items(user, now)
+        todos += partner_todos
+        partnered = people_partnered_by(user).count()
+    my_line = None if mine else current_line_of(user)
+    return Home(todos, waiting, held, partnered, mine, my_line, until)
+
+
+def _with_actions(home: Home, user: User, now: datetime.datetime) -> Home:
+    # Actions are read afresh on every view: one small query, and their due dates and
+    # statuses change in goals, which knows nothing of the home page.
+    todos = [*home.todos, *_action_items(user, timezone.localdate(now))]
+    return replace(home, todos=sorted(todos, key=_sort_key))
 
 
 def todos_for(user: User, *, partner: bool, now: datetime.datetime | None = None) -> Home:
     """What to do (most urgent, then soonest, first), what the person waits for, and a
-    manager's figures.
+    manager's figures, read afresh.
 
     partner: whether the person holds interviews (the menu's facts say), so that most
     people pay for none of the manager's reads.
     """
     now = now or timezone.now()
-    todos, waiting = _own_interview_items(user, now)
-    held = {"total": 0, "planned": 0, "scheduled": 0}
-    if partner:
-        partner_todos, held = _partner_items(user, now)
-        todos += partner_todos
-    todos += _action_items(user, timezone.localdate(now))
-    todos.sort(key=_sort_key)
-    return Home(todos, waiting, held)
+    return _with_actions(_talks(user, partner=partner, now=now), user, now)
+
+
+def home_for(user: User, *, partner: bool) -> Home:
+    """todos_for, with what it reads of the person's talks kept between views.
+
+    A manager's part reads a head of department's hundreds of talks (some 10 ms, more than
+    the rest of the page), and people come back to the home page between every step. The
+    copy is taken only while nothing was written to a talk of theirs, as either party, or
+    to their reporting line (the services renew the person's generation in
+    people/generations.py: a write is seen on the next view), and until the next booked
+    meeting begins.
+    """
+    now = timezone.now()
+    talks = kept(
+        f"home:v1:{user.pk}:{int(partner)}:{get_language()}",
+        [home_generation(user.pk), HOMES],
+        lambda: _talks(user, partner=partner, now=now),
+        fresh=lambda home: home.until is None or now < home.until,
+    )
+    return _with_actions(talks, user, now)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from people.audit import audit
 from people.forms import SEARCH_MAX_LENGTH, AdminPartnerForm
+from people.generations import homes_renew
 from people.models import AuditEntry, HRRole, OrgImport, OrgUnit, ReminderDelivery, ReportingLine, User
 from people.services import reporting_line_change, units_rebuild_paths
 
@@ -204,6 +205,8 @@ class UserAdmin(MetadataAdmin, BaseUserAdmin):
         changed = [name for name in ACCESS_FIELDS if name in form.changed_data]
         old_email = form.initial.get("email") if change else None
         super().save_model(request, obj, form, change)
+        # Other people's home pages name this person (a manager's to-do list): kept copies go.
+        homes_renew()
         if old_email and old_email.lower() != obj.email.lower():
             # With a new address a password reset goes there: the old address hears of it.
             from people.notify import email_changed_notice

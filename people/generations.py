@@ -35,11 +35,36 @@ def generation_renew(name: str) -> None:
     transaction.on_commit(lambda: cache.set(_key(name), uuid.uuid4().hex, GENERATION_SECONDS))
 
 
-def kept(key: str, depends_on: list[str], read: Callable[[], T]) -> T:
+# What a person's home page reads of their talks (as either party) and reporting line:
+# renewed for the people a write touches, and for everyone by the writes that touch many at
+# once (a cycle launched or closed, an import).
+HOMES = "homes"
+
+
+def home_generation(user_id: int) -> str:
+    return f"home:{user_id}"
+
+
+def homes_renew(*user_ids: int | None) -> None:
+    """The talks or reporting lines of these people changed; of everyone when none is named.
+
+    One cache write when the transaction commits, however many people.
+    """
+    names = [home_generation(pk) for pk in sorted({pk for pk in user_ids if pk})] if user_ids else [HOMES]
+    if names:
+        transaction.on_commit(
+            lambda: cache.set_many({_key(name): uuid.uuid4().hex for name in names}, GENERATION_SECONDS)
+        )
+
+
+def kept(
+    key: str, depends_on: list[str], read: Callable[[], T], *, fresh: Callable[[T], bool] | None = None
+) -> T:
     """read(), kept under key while the generations it depends on stay current.
 
-    One round trip to the cache when the copy is current (the generations and the copy
-    together); a read and a write when it is not.
+    fresh, where given, says whether a copy still holds for another reason than a write
+    (a moment it was read for has passed). One round trip to the cache when the copy is
+    current (the generations and the copy together); a read and a write when it is not.
     """
     seconds = settings.READ_CACHE_SECONDS
     if not seconds:
@@ -55,7 +80,7 @@ def kept(key: str, depends_on: list[str], read: Callable[[], T]) -> T:
             return read()  # Redis is down: nothing can be kept
         current.append(token)
     copy = found.get(key)
-    if copy is not None and copy[0] == current:
+    if copy is not None and copy[0] == current and (fresh is None or fresh(copy[1])):
         return copy[1]
     value = read()
     cache.set(key, (current, value), seconds)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from people.audit import audit
+from people.generations import homes_renew
 from people.models import JobKind, OrgUnit, ReportingLine, User
 from people.selectors import current_lines, today
 from people.services import org_lock, units_rebuild_paths
@@ -358,6 +359,7 @@ def org_import_apply(
         return plan.report
     if plan.report.ok and not dry_run and plan.report.changed:
         _apply(plan, on=on)
+        homes_renew()  # names, lines and partners of many people at once
         plan.report.applied = True
         summary = plan.report.summary()
         audit("org_imported", detail=" ".join(f"{k}={v}" for k, v in sorted(summary.items()) if v))

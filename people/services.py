@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from people.audit import audit
+from people.generations import homes_renew
 from people.models import OrgUnit, ReportingLine, User
 from people.selectors import current_lines, today
 from people.signals import partners_changed
@@ -112,6 +113,8 @@ def reporting_line_change(
     if partner is not None:
         line = ReportingLine.objects.create(employee=employee, partner=partner, kind=kind, valid_from=on)
     partners_changed.send(sender=ReportingLine, employee_ids=[employee.pk])
+    # The employee's line, and both partners' counts of the people they hold talks with.
+    homes_renew(employee.pk, current.partner_id if current else None, partner.pk if partner else None)
     audit("partner_changed", obj=employee, detail=f"partner={partner.pk if partner else ''}")
     return line
 

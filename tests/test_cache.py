@@ -106,3 +106,132 @@ def test_kept_goals_and_guidelines_follow_every_change_made_in_the_app(
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=601)):
         page = employee.get(prep).content.decode()
     assert "Set in the admin" in page and "Edited in the admin" in page
+
+
+def test_kept_home_pages_follow_every_step_of_a_talk(org, settings, django_capture_on_commit_callbacks):
+    """The home page keeps what it reads of a person's talks between views
+    (interviews.todo.home_for); each step of a talk, by either party or by HR, shows on the
+    next view of both parties' home pages, and so does a booked meeting beginning."""
+    import datetime
+    import zoneinfo
+
+    import time_machine
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from interviews.forms import local_datetime
+    from interviews.models import Interview
+    from interviews.records import record_save, record_sign
+    from interviews.services import (
+        cycle_launch,
+        interview_mark_held,
+        interview_schedule,
+        prep_save,
+        prep_share,
+    )
+    from people.models import User
+    from people.services import reporting_line_change
+
+    settings.READ_CACHE_SECONDS = 600
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "homes"}
+    }
+    cache.clear()
+    oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+    User.objects.filter(pk__in=[org.employee.pk, org.manager.pk]).update(password=make_password("pw"))
+    org.employee.refresh_from_db()
+    org.manager.refresh_from_db()
+    employee, manager, other = Client(), Client(), Client()
+
+    def home(client):
+        response = client.get(reverse("home"))
+        assert response.status_code == 200, (response.status_code, response.get("Location"))
+        return response.content.decode()
+
+    def step(write):
+        with django_capture_on_commit_callbacks(execute=True):
+            return write()
+
+    cycle = CycleFactory(
+        units=[org.root],
+        state="draft",
+        opens_on=datetime.date(2027, 3, 1),
+        closes_on=datetime.date(2027, 5, 31),
+    )
+    with time_machine.travel(datetime.datetime(2027, 3, 1, 9, 0, tzinfo=oslo), tick=False) as clock:
+        for client, user in ((employee, org.employee), (manager, org.manager), (other, org.other_manager)):
+            client.force_login(user)
+        assert "Nothing to do right now." in home(employee) and "Book 2 interviews" not in home(manager)
+        step(lambda: cycle_launch(cycle=cycle, by=org.hr))
+        assert "Book 2 interviews" in home(manager)
+        assert "Mona Manager books the meeting" in home(employee)
+
+        # Kept: the second view reads fewer queries than the first, and shows the same.
+        def todo(client):
+            page = home(client)
+            return page[page.index('<section aria-labelledby="todo-heading"') : page.index("</main>")]
+
+        with CaptureQueriesContext(connection) as kept:
+            page = todo(manager)
+        cache.clear()
+        with CaptureQueriesContext(connection) as afresh:
+            assert todo(manager) == page
+        assert len(kept) < len(afresh)
+
+        interview = Interview.objects.get(cycle=cycle, employee=org.employee)
+        meeting = local_datetime(datetime.date(2027, 3, 17), datetime.time(10, 0))
+        step(
+            lambda: interview_schedule(
+                interview=interview, by=org.manager, starts_at=meeting, duration_minutes=60
+            )
+        )
+        assert "Prepare for your talk with Eva" in home(manager) and "Book 1 interview" in home(manager)
+        assert "0 of 7 sections answered" in home(employee)
+        step(
+            lambda: prep_save(
+                interview=interview, author=org.employee, values={"work_tasks": "Lab."}, expected_version=0
+            )
+        )
+        assert "1 of 7 sections answered" in home(employee)
+        step(lambda: prep_share(interview=interview, author=org.employee))
+        assert "Read Eva" in home(manager)
+        assert "Your preparation is shared" in home(employee)
+
+        # Nobody wrote, but the meeting began: the talk is now the manager's to record.
+        clock.move_to(meeting + datetime.timedelta(minutes=61))
+        for client, user in ((employee, org.employee), (manager, org.manager), (other, org.other_manager)):
+            client.force_login(user)  # two weeks on: the sessions have ended
+        assert "Write and sign the record of your talk with Eva" in home(manager)
+        interview.refresh_from_db()
+        step(lambda: interview_mark_held(interview=interview, by=org.manager))
+        step(
+            lambda: record_save(
+                interview=interview, by=org.manager, values={"conclusions": "Good."}, expected_version=0
+            )
+        )
+        step(lambda: record_sign(interview=interview, by=org.manager, password="pw"))
+        assert "Sign the record of your interview with Mona Manager" in home(employee)
+        assert "Write and sign the record" not in home(manager)
+        # A change after the manager signed clears the signature: the employee waits again.
+        step(
+            lambda: record_save(
+                interview=interview,
+                by=org.manager,
+                values={"conclusions": "Very good."},
+                expected_version=interview.records.get().edit_version,
+            )
+        )
+        assert "Sign the record" not in home(employee)
+        assert "Write and sign the record" in home(manager)
+        step(lambda: record_sign(interview=interview, by=org.manager, password="pw"))
+        step(lambda: record_sign(interview=interview, by=org.employee, password="pw"))
+        assert "Sign the record" not in home(employee) and "Write and sign" not in home(manager)
+
+        # A change of partner: the new one holds talks with the employee, the old one no more.
+        assert "You hold interviews with 2 people" in home(other)
+        assert "You hold interviews with 2 people" in home(manager)
+        step(lambda: reporting_line_change(employee=org.employee, partner=org.other_manager, kind="head_of_unit"))
+        assert "You hold interviews with 3 people" in home(other)
+        assert "You hold interviews with 1 person" in home(manager)

@@ -23,17 +23,14 @@ from interviews.selectors import (
     cycle_people_without_interview,
     cycle_state_counts,
     cycles_visible_to,
-    interviews_of_employee,
     local_guidelines_for,
 )
-from interviews.todo import todos_for
+from interviews.todo import home_for
 from interviews.views.common import _require_hr
 from people.selectors import (
-    current_line_of,
     hr_role_of,
     is_hr_for_whole_organisation,
     nav_facts,
-    people_partnered_by,
     units_visible_to_hr,
 )
 
@@ -47,17 +44,17 @@ def home(request):
     # Most people are neither a partner nor a head: the menu's facts (kept a minute, as the
     # menu shows them) spare them the manager's and the head's reads.
     facts = nav_facts(user)
-    # The to-do list, and the manager's figures read with it.
-    todo = todos_for(user, partner=facts["partner"])
-    held = todo.held
+    # The to-do list, the person's interviews and the manager's figures, read together.
+    talks = home_for(user, partner=facts["partner"])
+    held = talks.held
     context = {
-        "todos": todo.todos,
-        "waiting": todo.waiting,
-        "my_line": current_line_of(user),
-        "my_interviews": list(interviews_of_employee(user)),
+        "todos": talks.todos,
+        "waiting": talks.waiting,
+        "my_line": talks.my_line,
+        "my_interviews": talks.my_interviews,
         "held_counts": {row: held[row] for row in ("planned", "scheduled")},
         "held_total": held["total"],
-        "partnered_count": people_partnered_by(user).count() if facts["partner"] else 0,
+        "partnered_count": talks.partnered,
         "headed_units": list(user.headed_units.all()) if facts["heads"] else [],
         "hr_role": role,
         "hr_units": list(role.units.all()) if role and not role.whole_organisation else [],
