@@ -21,7 +21,7 @@ from interviews.models import Cycle, Interview, InterviewRecord, PrepForm
 from interviews.sections import SECTION_KEYS
 from interviews.selectors import interviews_of_employee
 from people.generations import HOMES, home_generation, kept
-from people.models import ReportingLine, User
+from people.models import User
 from people.selectors import current_line_of, people_partnered_by
 
 # How many of one kind of item a manager sees by name; the rest are counted, one click away.
@@ -336,6 +336,26 @@ def _action_items(user: User, today: datetime.date) -> list[Todo]:
 
 
 @dataclass
+class MyInterview:
+    """One of the person's own interviews as the home page lists it. Plain values, not the
+    model: the home is kept in the shared cache, which should hold neither what the two wrote
+    (a booking's note, a reason) nor the partner's account."""
+
+    pk: int
+    cycle_name: str
+    state: str
+    partner: str
+    starts_at: datetime.datetime | None
+    place: str
+
+
+@dataclass
+class MyLine:
+    partner: str
+    kind: str  # as the reader reads it
+
+
+@dataclass
 class Home:
     """What the home page shows of a person's talks and reporting line."""
 
@@ -343,8 +363,8 @@ class Home:
     waiting: list[Waiting]
     held: dict  # the manager's interviews in open cycles: total, planned, scheduled
     partnered: int = 0  # how many people the manager holds interviews with now
-    my_interviews: list[Interview] = field(default_factory=list)
-    my_line: ReportingLine | None = None  # read only for a person without interviews
+    my_interviews: list[MyInterview] = field(default_factory=list)
+    my_line: MyLine | None = None  # read only for a person without interviews
     # When what was read stops holding although nobody wrote: a booked meeting begins.
     until: datetime.datetime | None = None
 
@@ -357,8 +377,16 @@ def _talks(user: User, *, partner: bool, now: datetime.datetime) -> Home:
         partner_todos, held, until = _partner_items(user, now)
         todos += partner_todos
         partnered = people_partnered_by(user).count()
-    my_line = None if mine else current_line_of(user)
-    return Home(todos, waiting, held, partnered, mine, my_line, until)
+    line = None if mine else current_line_of(user)
+    return Home(
+        todos,
+        waiting,
+        held,
+        partnered,
+        [MyInterview(i.pk, i.cycle.name, i.state, str(i.partner), i.starts_at, i.place) for i in mine],
+        MyLine(str(line.partner), line.get_kind_display()) if line else None,
+        until,
+    )
 
 
 def _with_actions(home: Home, user: User, now: datetime.datetime) -> Home:
@@ -391,7 +419,9 @@ def home_for(user: User, *, partner: bool) -> Home:
     """
     now = timezone.now()
     talks = kept(
-        f"home:v1:{user.pk}:{int(partner)}:{get_language()}",
+        # The version changes with the shape of Home and its parts, so that a deploy never
+        # unpickles an older shape.
+        f"home:v2:{user.pk}:{int(partner)}:{get_language()}",
         [home_generation(user.pk), HOMES],
         lambda: _talks(user, partner=partner, now=now),
         fresh=lambda home: home.until is None or now < home.until,

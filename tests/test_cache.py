@@ -110,8 +110,9 @@ def test_kept_goals_and_guidelines_follow_every_change_made_in_the_app(
 
 def test_kept_home_pages_follow_every_step_of_a_talk(org, settings, django_capture_on_commit_callbacks):
     """The home page keeps what it reads of a person's talks between views
-    (interviews.todo.home_for); each step of a talk, by either party or by HR, shows on the
-    next view of both parties' home pages, and so does a booked meeting beginning."""
+    (interviews.todo.home_for). Each step of a talk, by either party or by HR, shows on the
+    next view of both parties' home pages, and so does a booked meeting beginning. Every
+    step is read right after it, while the copies read before it would still be served."""
     import datetime
     import zoneinfo
 
@@ -123,12 +124,15 @@ def test_kept_home_pages_follow_every_step_of_a_talk(org, settings, django_captu
 
     from interviews.forms import local_datetime
     from interviews.models import Interview
-    from interviews.records import record_save, record_sign
+    from interviews.records import action_add, record_save, record_sign
     from interviews.services import (
+        cycle_close,
         cycle_launch,
+        interview_excuse,
         interview_mark_held,
         interview_schedule,
         prep_save,
+        prep_save_fast,
         prep_share,
     )
     from people.models import User
@@ -143,14 +147,22 @@ def test_kept_home_pages_follow_every_step_of_a_talk(org, settings, django_captu
     User.objects.filter(pk__in=[org.employee.pk, org.manager.pk]).update(password=make_password("pw"))
     org.employee.refresh_from_db()
     org.manager.refresh_from_db()
-    employee, manager, other = Client(), Client(), Client()
+    people = {"employee": org.employee, "manager": org.manager, "other": org.other_manager}
+    clients = {name: Client() for name in people}
 
-    def home(client):
-        response = client.get(reverse("home"))
+    def sign_in():
+        for name, client in clients.items():
+            client.force_login(people[name])
+
+    def home(name):
+        response = clients[name].get(reverse("home"))
         assert response.status_code == 200, (response.status_code, response.get("Location"))
         return response.content.decode()
 
-    def step(write):
+    def step(write, *readers):
+        """Read the readers' home pages (so that a copy is kept), then write."""
+        for reader in readers:
+            home(reader)
         with django_capture_on_commit_callbacks(execute=True):
             return write()
 
@@ -161,23 +173,21 @@ def test_kept_home_pages_follow_every_step_of_a_talk(org, settings, django_captu
         closes_on=datetime.date(2027, 5, 31),
     )
     with time_machine.travel(datetime.datetime(2027, 3, 1, 9, 0, tzinfo=oslo), tick=False) as clock:
-        for client, user in ((employee, org.employee), (manager, org.manager), (other, org.other_manager)):
-            client.force_login(user)
-        assert "Nothing to do right now." in home(employee) and "Book 2 interviews" not in home(manager)
-        step(lambda: cycle_launch(cycle=cycle, by=org.hr))
-        assert "Book 2 interviews" in home(manager)
-        assert "Mona Manager books the meeting" in home(employee)
+        sign_in()
+        step(lambda: cycle_launch(cycle=cycle, by=org.hr), "employee", "manager")
+        assert "Book 2 interviews" in home("manager")
+        assert "Mona Manager books the meeting" in home("employee")
 
-        # Kept: the second view reads fewer queries than the first, and shows the same.
-        def todo(client):
-            page = home(client)
+        # Kept: a second view reads fewer queries than a view afresh, and shows the same.
+        def todo(name):
+            page = home(name)
             return page[page.index('<section aria-labelledby="todo-heading"') : page.index("</main>")]
 
         with CaptureQueriesContext(connection) as kept:
-            page = todo(manager)
+            page = todo("manager")
         cache.clear()
         with CaptureQueriesContext(connection) as afresh:
-            assert todo(manager) == page
+            assert todo("manager") == page
         assert len(kept) < len(afresh)
 
         interview = Interview.objects.get(cycle=cycle, employee=org.employee)
@@ -185,53 +195,107 @@ def test_kept_home_pages_follow_every_step_of_a_talk(org, settings, django_captu
         step(
             lambda: interview_schedule(
                 interview=interview, by=org.manager, starts_at=meeting, duration_minutes=60
-            )
+            ),
+            "employee",
+            "manager",
         )
-        assert "Prepare for your talk with Eva" in home(manager) and "Book 1 interview" in home(manager)
-        assert "0 of 7 sections answered" in home(employee)
+        assert "Prepare for your talk with Eva" in home("manager") and "Book 1 interview" in home("manager")
+        assert "0 of 7 sections answered" in home("employee")
         step(
             lambda: prep_save(
                 interview=interview, author=org.employee, values={"work_tasks": "Lab."}, expected_version=0
-            )
+            ),
+            "employee",
         )
-        assert "1 of 7 sections answered" in home(employee)
-        step(lambda: prep_share(interview=interview, author=org.employee))
-        assert "Read Eva" in home(manager)
-        assert "Your preparation is shared" in home(employee)
+        assert "1 of 7 sections answered" in home("employee")
+        step(
+            lambda: prep_save(
+                interview=interview,
+                author=org.employee,
+                values={"development": "Courses."},
+                expected_version=1,
+            ),
+            "employee",
+        )
+        assert "2 of 7 sections answered" in home("employee")
+        step(
+            lambda: prep_save_fast(
+                interview_id=interview.pk,
+                author=org.employee,
+                values={"plans": "Stay."},
+                expected_version=2,
+            ),
+            "employee",
+        )
+        assert "3 of 7 sections answered" in home("employee")
+        step(lambda: prep_share(interview=interview, author=org.employee), "employee", "manager")
+        assert "Read Eva" in home("manager")
+        assert "Your preparation is shared" in home("employee")
 
-        # Nobody wrote, but the meeting began: the talk is now the manager's to record.
-        clock.move_to(meeting + datetime.timedelta(minutes=61))
-        for client, user in ((employee, org.employee), (manager, org.manager), (other, org.other_manager)):
-            client.force_login(user)  # two weeks on: the sessions have ended
-        assert "Write and sign the record of your talk with Eva" in home(manager)
+        # HR excuses the other talk: the manager has nothing left to book.
+        other_talk = Interview.objects.get(cycle=cycle, employee=org.other_employee)
+        step(lambda: interview_excuse(interview=other_talk, by=org.hr, reason="On leave"), "manager")
+        assert "Book 1 interview" not in home("manager")
+
+        # Nobody writes, but the meeting begins: the talk is now the manager's to record.
+        clock.move_to(meeting - datetime.timedelta(minutes=5))
+        sign_in()  # two weeks on: the sessions have ended
+        assert "Prepare for your talk with Eva" in home("manager")
+        clock.move_to(meeting + datetime.timedelta(minutes=1))
+        assert "Write and sign the record of your talk with Eva" in home("manager")
+
         interview.refresh_from_db()
-        step(lambda: interview_mark_held(interview=interview, by=org.manager))
+        step(lambda: interview_mark_held(interview=interview, by=org.manager), "employee", "manager")
         step(
             lambda: record_save(
                 interview=interview, by=org.manager, values={"conclusions": "Good."}, expected_version=0
-            )
+            ),
+            "employee",
+            "manager",
         )
-        step(lambda: record_sign(interview=interview, by=org.manager, password="pw"))
-        assert "Sign the record of your interview with Mona Manager" in home(employee)
-        assert "Write and sign the record" not in home(manager)
-        # A change after the manager signed clears the signature: the employee waits again.
+        step(lambda: record_sign(interview=interview, by=org.manager, password="pw"), "employee", "manager")
+        assert "Sign the record of your interview with Mona Manager" in home("employee")
+        assert "Write and sign the record" not in home("manager")
+        # An action added after the manager signed clears the signature: the employee waits again.
         step(
-            lambda: record_save(
+            lambda: action_add(
                 interview=interview,
                 by=org.manager,
-                values={"conclusions": "Very good."},
-                expected_version=interview.records.get().edit_version,
-            )
+                owner_kind="employee",
+                what="Course",
+                due_on=datetime.date(2027, 5, 1),
+                standard="Certificate.",
+            ),
+            "employee",
+            "manager",
         )
-        assert "Sign the record" not in home(employee)
-        assert "Write and sign the record" in home(manager)
-        step(lambda: record_sign(interview=interview, by=org.manager, password="pw"))
-        step(lambda: record_sign(interview=interview, by=org.employee, password="pw"))
-        assert "Sign the record" not in home(employee) and "Write and sign" not in home(manager)
+        assert "Sign the record" not in home("employee")
+        assert "Write and sign the record" in home("manager")
+        step(lambda: record_sign(interview=interview, by=org.manager, password="pw"), "employee", "manager")
+        assert "Sign the record of your interview" in home("employee")
+        step(lambda: record_sign(interview=interview, by=org.employee, password="pw"), "employee", "manager")
+        assert "Sign the record" not in home("employee") and "Write and sign" not in home("manager")
 
-        # A change of partner: the new one holds talks with the employee, the old one no more.
-        assert "You hold interviews with 2 people" in home(other)
-        assert "You hold interviews with 2 people" in home(manager)
-        step(lambda: reporting_line_change(employee=org.employee, partner=org.other_manager, kind="head_of_unit"))
-        assert "You hold interviews with 3 people" in home(other)
-        assert "You hold interviews with 1 person" in home(manager)
+        # A change of partner: the new partner has the open talk to book, the old one no longer.
+        step(lambda: interview_reopen_for(other_talk, org.hr), "manager", "other")
+        assert "Book 1 interview" in home("manager") and "Book 2 interviews" in home("other")
+        step(
+            lambda: reporting_line_change(
+                employee=org.other_employee, partner=org.other_manager, kind="head_of_unit"
+            ),
+            "manager",
+            "other",
+        )
+        assert "Book 3 interviews" in home("other") and "You hold interviews with 3 people" in home("other")
+        assert "Book" not in todo("manager") and "You hold interviews with 1 person" in home("manager")
+
+        # The cycle closes: its talks leave every to-do list.
+        step(lambda: cycle_close(cycle=cycle, by=org.hr, confirm_unfinished=True), "other")
+        assert "Book" not in todo("other")
+
+
+def interview_reopen_for(interview, by):
+    from interviews.services import interview_reopen
+
+    interview.refresh_from_db()
+    return interview_reopen(interview=interview, by=by)
