@@ -4,10 +4,12 @@ import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from goals.models import AgreedAction, UnitGoal
+from people.audit_log import AuditObject, audit_object_kind_register, links, may_open
 from people.models import OrgUnit, User
-from people.selectors import current_lines, units_visible_to_hr
+from people.selectors import current_lines, people_named, units_visible_to_hr
 
 # The generation (people/generations.py) of every unit's goals: any goal saved or deleted
 # renews it, and reads kept from the goals are read again.
@@ -80,3 +82,46 @@ def action_groups(actions, *, today: datetime.date | None = None) -> list[tuple[
         else:
             groups["later"].append(action)
     return [(key, items) for key, items in groups.items() if items]
+
+
+# --- the audit log's objects (registered in GoalsConfig.ready) --------------------------
+
+
+def audit_unit_goals(ids: list[int], reader: User) -> dict[int, AuditObject]:
+    """A goal by its title and unit, linked to the unit's goals where the reader keeps them."""
+    rows = may_open(
+        UnitGoal.objects.filter(pk__in=ids), goal_units_managed_by(reader), through="unit_id"
+    ).values_list("pk", "title", "unit_id", "unit__name", "may_open")
+    link = links("goals:unit_goals")
+    return {
+        pk: AuditObject(f"{title} ({unit_name})", link(opens, unit))
+        for pk, title, unit, unit_name, opens in rows.order_by()
+    }
+
+
+def audit_actions(ids: list[int], reader: User) -> dict[int, AuditObject]:
+    """An agreed action by whose it is, never by what it says (that belongs to the talk)."""
+    rows = may_open(AgreedAction.objects.filter(pk__in=ids), actions_visible_to(reader)).values_list(
+        "pk", "employee__given_name", "employee__family_name", "employee__email", "may_open"
+    )
+    link = links("goals:my_actions", anchor="#action-")
+    return {
+        pk: AuditObject(
+            _("%(employee)s's agreed action") % {"employee": User.name_of(given, family, email)},
+            link(opens, pk),
+        )
+        for pk, given, family, email, opens in rows.order_by()
+    }
+
+
+def audit_object_kinds_register() -> None:
+    audit_object_kind_register(
+        "goals.unitgoal",
+        resolve=audit_unit_goals,
+        find=lambda text: UnitGoal.objects.filter(title__icontains=text),
+    )
+    audit_object_kind_register(
+        "goals.agreedaction",
+        resolve=audit_actions,
+        find=lambda text: AgreedAction.objects.filter(employee__in=people_named(text)),
+    )

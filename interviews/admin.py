@@ -9,7 +9,7 @@ from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline,
 from interviews.selectors import GUIDELINES
 from people.admin import MetadataAdmin, ReadOnlyAdmin
 from people.audit import audit
-from people.generations import generation_renew, homes_renew
+from people.generations import generation_renew, homes_renew_all
 
 
 @admin.register(Cycle)
@@ -31,7 +31,7 @@ class CycleAdmin(MetadataAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and form.changed_data:
-            homes_renew()  # home pages name the cycle of each talk
+            homes_renew_all()  # home pages name the cycle of each talk
             audit("cycle_changed_by_administrator", obj=obj, detail=" ".join(sorted(form.changed_data))[:300])
 
 

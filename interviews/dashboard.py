@@ -28,6 +28,9 @@ from people.selectors import current_lines, hr_role_of
 
 STATES = tuple(Interview.State.values)
 OPEN_ACTION = (AgreedAction.Status.OPEN, AgreedAction.Status.IN_PROGRESS)
+# An excused or cancelled interview is never prepared for: its shared prep counts nowhere,
+# so that "employees shared 8 of 20" counts out of the interviews that go ahead.
+NOT_PREPARED_FOR = (Interview.State.CANCELLED, Interview.State.EXCUSED)
 
 
 # --- who looks -------------------------------------------------------------------------
@@ -139,8 +142,8 @@ class Figures:
         return round(100 * self.signed / self.expected) if self.expected else None
 
     @property
-    def booked(self) -> int:
-        return self.scheduled + self.held + self.signed
+    def excused_or_cancelled(self) -> int:
+        return self.excused + self.cancelled
 
     def state_counts(self) -> list[tuple[str, str, int]]:
         return [(key, Interview.State(key).label, getattr(self, key)) for key in STATES]
@@ -165,7 +168,14 @@ SORT_KEYS = {
     "total": lambda row: row.figures.total,
     "completion": lambda row: (row.figures.completion is not None, row.figures.completion or 0),
     "planned": lambda row: row.figures.planned,
-    "overdue": lambda row: row.figures.actions_overdue,
+    "scheduled": lambda row: row.figures.scheduled,
+    "held": lambda row: row.figures.held,
+    "signed": lambda row: row.figures.signed,
+    "excused": lambda row: row.figures.excused_or_cancelled,
+    "employee_shared": lambda row: row.figures.employee_shared,
+    "manager_shared": lambda row: row.figures.manager_shared,
+    # The column reads "open (overdue)": the overdue ones first, the open ones between equals.
+    "overdue": lambda row: (row.figures.actions_overdue, row.figures.actions_open),
     "without_partner": lambda row: row.figures.without_partner,
 }
 
@@ -207,15 +217,17 @@ def _state_and_prep_counts(interviews: QuerySet[Interview], group: str, **extra)
     """Interviews per state and shared prep forms per side, grouped by a column.
 
     One pass over the cycle's interviews: the share flags are on the interview itself, so
-    no prep form is read.
+    no prep form is read. A share counts only for an interview that goes ahead (not
+    excused or cancelled), the same interviews Figures.expected counts.
     """
+    going_ahead = ~Q(state__in=NOT_PREPARED_FOR)
     rows = list(
         interviews.values(group)
         .annotate(
             **{state: Count("pk", filter=Q(state=state)) for state in STATES},
             # Named apart from the flags themselves, which the ORM won't let a count shadow.
-            employee_shared_n=Count("pk", filter=Q(employee_shared=True)),
-            manager_shared_n=Count("pk", filter=Q(manager_shared=True)),
+            employee_shared_n=Count("pk", filter=Q(employee_shared=True) & going_ahead),
+            manager_shared_n=Count("pk", filter=Q(manager_shared=True) & going_ahead),
             **extra,
         )
         .order_by()
@@ -512,10 +524,27 @@ def managers_of(cycle: Cycle, viewer: Viewer, unit: OrgUnit | None, *, now=None)
 # --- over time -------------------------------------------------------------------------
 
 
-def comparable_cycles(cycle: Cycle, viewer: Viewer, *, limit: int = 5) -> list[Cycle]:
-    """This cycle and the launched ones before it that cover some of its units, oldest first.
+@dataclass
+class Comparison:
+    """The cycles the "over time" page compares, and the overlapping ones it leaves out."""
 
-    Overlap means a unit of one lies in (or above) a unit of the other, found in SQL: one query.
+    # Launched cycles over the same units as this one, oldest first, this cycle last.
+    cycles: list[Cycle]
+    # Earlier cycles that share some units with this one but not all, newest first.
+    left_out: list[Cycle]
+
+
+def comparable_cycles(cycle: Cycle, viewer: Viewer, *, limit: int = 5) -> Comparison:
+    """This cycle and up to limit - 1 launched ones before it over the same units.
+
+    The same units means the same set of units chosen for the cycle (the same unit ids):
+    a cycle over the whole university and one over department A count different people,
+    and their completion side by side would compare those people, not the years. Earlier
+    cycles that overlap (a unit of one lies in or above a unit of the other) but differ
+    are returned apart, for the page to name what it leaves out.
+
+    One query: the cycle's units and those of every overlapping earlier cycle, as rows of
+    the cycles' unit table with their cycle.
     """
     through = Cycle.units.through.objects
     overlapping = through.filter(cycle_id=cycle.pk).filter(
@@ -527,9 +556,23 @@ def comparable_cycles(cycle: Cycle, viewer: Viewer, *, limit: int = 5) -> list[C
         .filter(Exists(through.filter(cycle_id=OuterRef("pk")).filter(Exists(overlapping))))
         .filter(opens_on__lte=cycle.opens_on)
         .exclude(pk=cycle.pk)
-        .order_by("-opens_on", "-pk")
     )
-    return [*reversed(earlier[: limit - 1]), cycle]
+    rows = (
+        through.filter(Q(cycle_id=cycle.pk) | Q(cycle_id__in=earlier.values("pk")))
+        .select_related("cycle")
+        .order_by("-cycle__opens_on", "-cycle_id")
+    )
+    scopes: dict[int, set[int]] = {}
+    found: dict[int, Cycle] = {}
+    for row in rows:
+        scopes.setdefault(row.cycle_id, set()).add(row.orgunit_id)
+        found.setdefault(row.cycle_id, row.cycle)
+    same, left_out = [], []
+    for pk, other in found.items():  # newest first, as read
+        if pk == cycle.pk:
+            continue
+        (same if scopes[pk] == scopes.get(cycle.pk, set()) else left_out).append(other)
+    return Comparison(cycles=[*reversed(same[: limit - 1]), cycle], left_out=left_out)
 
 
 @dataclass

@@ -2,7 +2,7 @@ import datetime
 import zoneinfo
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
@@ -32,6 +32,39 @@ class UnitsField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class UnitTreeWidget(forms.CheckboxSelectMultiple):
+    """The units as an indented tree of checkboxes, each under its parent and siblings by
+    name. interviews/_unit_tree.html draws it, with the search box static/js/unit_tree.js
+    works; without JavaScript the whole tree shows and every checkbox still works.
+    """
+
+    MAX_INDENT = 5  # the deepest .tree-level-N in app.css
+
+    def optgroups(self, name, value, attrs=None):
+        options = [
+            option for _group, group, _index in super().optgroups(name, value, attrs) for option in group
+        ]
+        units = {option["value"].instance.pk: option["value"].instance for option in options}
+        names = {pk: unit.name.casefold() for pk, unit in units.items()}
+
+        def place(option):
+            unit = option["value"].instance
+            # The path's ids, from the top; ones above what this person may choose from
+            # (scoped HR) have no name here and sort by id, which keeps the subtrees apart.
+            ids = [int(pk) for pk in unit.path.strip("/").split("/") if pk.isdigit()] or [unit.pk]
+            return [(names.get(pk, ""), pk) for pk in ids]
+
+        places = {id(option): place(option) for option in options}
+        top = min((len(key) for key in places.values()), default=1)
+        options.sort(key=lambda option: places[id(option)])
+        for option in options:
+            unit = option["value"].instance
+            option["depth"] = min(len(places[id(option)]) - top, self.MAX_INDENT)
+            option["unit"] = unit
+            option["search"] = f"{unit.name} {unit.code}".casefold()
+        return [(None, [option], index) for index, option in enumerate(options)]
+
+
 class CycleForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -52,7 +85,7 @@ class CycleForm(forms.ModelForm):
         widgets = {
             "opens_on": DateInput(),
             "closes_on": DateInput(),
-            "units": forms.SelectMultiple(attrs={"size": 12}),
+            "units": UnitTreeWidget(attrs={"class": "form-check-input"}),
         }
 
     def __init__(self, *args, units_queryset=None, **kwargs):
@@ -61,10 +94,16 @@ class CycleForm(forms.ModelForm):
             units_queryset if units_queryset is not None else OrgUnit.objects.all()
         )
         self.fields["units"].help_text = _(
-            "The units whose people take part; each unit includes its sub-units. Hold Ctrl (or ⌘) to choose several."
+            "Tick the units whose people take part; each unit includes its sub-units."
         )
         self.fields["min_length_minutes"].min_value = 15
         self.helper = FormHelper()
+        self.helper.layout = Layout(
+            *(
+                Field(name, template="interviews/_unit_tree.html") if name == "units" else name
+                for name in self.fields
+            )
+        )
         self.helper.add_input(Submit("submit", _("Save the cycle")))
 
     def clean(self):
@@ -206,6 +245,13 @@ class ReasonForm(forms.Form):
         help_text=_("At most 2,000 characters."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ConfirmPlanForm(forms.Form):
+    """The launch (or "add") preview's confirmation: which plan HR saw, and that they confirm it."""
+
+    plan = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirm = forms.BooleanField(widget=forms.HiddenInput, initial=True)
 
 
 class CloseCycleForm(forms.Form):

@@ -73,6 +73,7 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
     )
     unshared = set(shared.values_list("interview_id", flat=True))
     shared.update(state=PrepForm.State.DRAFT, shared_at=None)
+    touched = set()  # whose home pages change: each employee, old and new partner
     for interview, partner in moving:
         fields = ["partner", "manager_shared", "employee_shared", "version", "updated_at"]
         # What the employee showed the old partner is not shown to the new one, nor to the old
@@ -93,10 +94,111 @@ def interviews_follow_partners(*, employee_ids: list[int]) -> int:
         interview.partner = partner
         interview.version += 1
         interview.save(update_fields=fields)
-        homes_renew(interview.employee_id, old_partner, partner.pk)
+        touched |= {interview.employee_id, old_partner, partner.pk}
         audit("interview_partner_changed", obj=interview, detail=f"from={old_partner} to={partner.pk}")
         _tell_new_partner(interview, prep_private_again=interview.pk in unshared)
+    homes_renew(*touched)
     return len(moving)
+
+
+def interviews_follow_partners_preview(*, moves: dict[int, int | None]) -> list[dict]:
+    """The open interviews interviews_follow_partners would move if these employees' partners
+    changed as given ({employee id: new partner id, 0 for a person not created yet, None for
+    none}), each with the booked meeting that would be cancelled. Reads, never writes; the
+    same rules: an interview held, or whose meeting has begun, stays; with no (active) new
+    partner it stays where it is."""
+    movable = {employee: partner for employee, partner in moves.items() if partner is not None}
+    if not movable:
+        return []
+    now = timezone.now()
+    inactive = set(
+        User.objects.filter(pk__in={p for p in movable.values() if p}, is_active=False).values_list(
+            "pk", flat=True
+        )
+    )
+    interviews = (
+        Interview.objects.filter(
+            employee_id__in=list(movable),
+            cycle__state=Cycle.State.OPEN,
+            state__in=(Interview.State.PLANNED, Interview.State.SCHEDULED),
+        )
+        .select_related("employee", "partner", "cycle")
+        .order_by("employee__family_name", "employee__given_name", "pk")
+    )
+    rows = []
+    for interview in interviews:
+        partner = movable[interview.employee_id]
+        if partner == interview.partner_id or partner in inactive:
+            continue
+        booked = interview.state == Interview.State.SCHEDULED
+        if booked and interview.starts_at <= now:
+            continue  # they have met: the talk stays theirs
+        rows.append(
+            {
+                "employee_id": interview.employee_id,
+                "name": interview.employee.get_full_name(),
+                "cycle": interview.cycle.name,
+                "old": str(interview.partner),
+                "old_partner_id": interview.partner_id,
+                "starts_at": interview.starts_at.isoformat() if booked else "",
+            }
+        )
+    return rows
+
+
+def _leavers_open_interviews(employee_ids: list[int]):
+    return (
+        Interview.objects.filter(
+            employee_id__in=employee_ids,
+            cycle__state=Cycle.State.OPEN,
+            state__in=(Interview.State.PLANNED, Interview.State.SCHEDULED),
+        )
+        .select_related("employee", "partner", "cycle")
+        .order_by("employee__family_name", "employee__given_name", "pk")
+    )
+
+
+def interviews_end_for_leavers_preview(*, employee_ids: list[int]) -> list[dict]:
+    """The open interviews interviews_end_for_leavers would end: rows as the import shows them."""
+    return [
+        {
+            "employee_id": interview.employee_id,
+            "name": interview.employee.get_full_name(),
+            "cycle": interview.cycle.name,
+            "old": str(interview.partner),
+            "old_partner_id": interview.partner_id,
+            "starts_at": interview.starts_at.isoformat()
+            if interview.state == Interview.State.SCHEDULED
+            else "",
+        }
+        for interview in _leavers_open_interviews(employee_ids)
+    ]
+
+
+def interviews_end_for_leavers(*, employee_ids: list[int]) -> int:
+    """These people left the organisation (an import of the whole of it): their open
+    interviews end as excused, with the reason said in the organisation's language, and a
+    booked meeting's calendar event is cancelled for both. Runs inside the import's
+    transaction (people sends people_left). A held talk stays, to be recorded and signed."""
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = str(_("Left the organisation"))
+    ended = 0
+    touched = set()
+    for interview in _leavers_open_interviews(employee_ids).select_for_update(of=("self",)):
+        fields = ["state", "reason", "version", "updated_at"]
+        if interview.state == Interview.State.SCHEDULED:
+            interview.ics_sequence += 1
+            fields.append("ics_sequence")
+            invitations_send_on_commit(interview, kind="cancelled")
+        interview.state = Interview.State.EXCUSED
+        interview.reason = reason
+        interview.version += 1
+        interview.save(update_fields=fields)
+        audit("interview_excused", obj=interview, detail="left the organisation")
+        touched |= {interview.employee_id, interview.partner_id}
+        ended += 1
+    homes_renew(*touched)
+    return ended
 
 
 def _tell_on_commit(person: User, interview: Interview, subject, body) -> None:

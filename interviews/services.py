@@ -13,19 +13,26 @@ from django.utils.translation import gettext as _
 from interviews import calendar_rules
 from interviews.handoffs import handoff_meeting_booked, handoff_prep_shared
 from interviews.invitations import invitations_send_on_commit
+from interviews.launching import (
+    LaunchResult,
+    PlanChanged,
+    cycle_launch_plan,
+    interviews_create,
+    interviews_lock,
+    interviews_overlapping,
+    window_text,
+)
 from interviews.models import Cycle, Interview, LocalGuideline, PrepForm
 from interviews.sections import SECTION_KEYS, SECTIONS, text_problems
 from interviews.selectors import (
     GUIDELINES,
     cycle_manageable_by,
-    cycle_scope_people,
     interview_changeable_by,
     prep_role_of,
 )
 from people.audit import audit
-from people.generations import generation_renew, homes_renew
+from people.generations import generation_renew, homes_renew, homes_renew_all
 from people.models import User
-from people.selectors import current_lines
 
 # --- cycles ----------------------------------------------------------------------------
 
@@ -85,46 +92,22 @@ def cycle_update(*, cycle: Cycle, by: User, expected_version: int, units, **fiel
     return cycle
 
 
-@dataclass
-class LaunchResult:
-    created: int
-    without_partner: int
-
-
-def _create_missing_interviews(cycle: Cycle) -> LaunchResult:
-    """One interview for each person in scope who has a current partner and no interview yet.
-
-    Bulk: one read of the current lines and batched inserts, whatever the size. Conflicts
-    are ignored so that a second run never makes a duplicate.
-    """
-    scope = cycle_scope_people(cycle)
-    existing = set(Interview.objects.filter(cycle=cycle).values_list("employee_id", flat=True))
-    lines = (
-        current_lines()
-        .filter(employee__in=scope, partner__is_active=True)
-        .exclude(partner=F("employee"))
-        .values_list("employee_id", "partner_id", "employee__unit_id")
-    )
-    new = [
-        Interview(cycle=cycle, employee_id=employee, partner_id=partner, unit_id=unit)
-        for employee, partner, unit in lines
-        if employee not in existing
-    ]
-    Interview.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    homes_renew()  # many people's home pages: renew them all at once
-    in_scope = scope.count()
-    return LaunchResult(created=len(new), without_partner=in_scope - len(existing) - len(new))
-
-
 @transaction.atomic
-def cycle_launch(*, cycle: Cycle, by: User) -> LaunchResult:
+def cycle_launch(*, cycle: Cycle, by: User, expected_plan: str | None = None) -> LaunchResult:
+    """Open a draft cycle: one interview for each person in scope with a partner, in one bulk
+    operation, leaving out whoever has an interview in an overlapping cycle.
+
+    With expected_plan (the digest of the preview HR confirmed), a plan that has changed
+    since raises PlanChanged and creates nothing.
+    """
+    interviews_lock()
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     _require_manageable(cycle, by)
     if cycle.state != Cycle.State.DRAFT:
         raise ValidationError(_("This cycle has been launched already."))
     if not cycle.units.exists():
         raise ValidationError(_("Choose at least one unit before launching."))
-    result = _create_missing_interviews(cycle)
+    result = _create_planned(cycle, expected_plan)
     cycle.state = Cycle.State.OPEN
     cycle.launched_at = timezone.now()
     cycle.version = F("version") + 1
@@ -133,21 +116,36 @@ def cycle_launch(*, cycle: Cycle, by: User) -> LaunchResult:
         "cycle_launched",
         actor=by,
         obj=cycle,
-        detail=f"created={result.created} without_partner={result.without_partner}",
+        detail=f"created={result.created} without_partner={result.without_partner} left_out={result.left_out}",
     )
     return result
 
 
 @transaction.atomic
-def cycle_add_missing(*, cycle: Cycle, by: User) -> LaunchResult:
+def cycle_add_missing(*, cycle: Cycle, by: User, expected_plan: str | None = None) -> LaunchResult:
     """Add interviews for people who joined the scope, or got a partner, after the launch."""
+    interviews_lock()
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     _require_manageable(cycle, by)
     if cycle.state != Cycle.State.OPEN:
         raise ValidationError(_("People can be added only while the cycle is open."))
-    result = _create_missing_interviews(cycle)
-    audit("cycle_people_added", actor=by, obj=cycle, detail=f"created={result.created}")
+    result = _create_planned(cycle, expected_plan)
+    audit(
+        "cycle_people_added",
+        actor=by,
+        obj=cycle,
+        detail=f"created={result.created} left_out={result.left_out}",
+    )
     return result
+
+
+def _create_planned(cycle: Cycle, expected_plan: str | None) -> LaunchResult:
+    # Planned again inside the lock, whatever the preview said: only this plan is sure to
+    # see every interview another launch created.
+    plan = cycle_launch_plan(cycle)
+    if expected_plan is not None and plan.digest != expected_plan:
+        raise PlanChanged(plan)
+    return interviews_create(cycle, plan)
 
 
 @transaction.atomic
@@ -170,7 +168,7 @@ def cycle_close(*, cycle: Cycle, by: User, confirm_unfinished: bool = False) -> 
     cycle.closed_at = timezone.now()
     cycle.version = F("version") + 1
     cycle.save(update_fields=["state", "closed_at", "version"])
-    homes_renew()  # every party of the cycle's talks: their to-do lists read open cycles only
+    homes_renew_all()  # every party of the cycle's talks: their to-do lists read open cycles only
     audit("cycle_closed", actor=by, obj=cycle, detail=f"unfinished={unfinished}")
     return unfinished
 
@@ -197,11 +195,11 @@ def _lock(interview: Interview, *, by: User, expected_version: int | None) -> In
     return interview
 
 
-def _save(interview: Interview, fields: list[str]) -> None:
+def _save(interview: Interview, fields: list[str], *, action: str = "") -> None:
     interview.version += 1
     interview.save(update_fields=[*fields, "version", "updated_at"])
     homes_renew(interview.employee_id, interview.partner_id)
-    audit(f"interview_{interview.state}", obj=interview)
+    audit(action or f"interview_{interview.state}", obj=interview)
 
 
 def scheduling_problems(
@@ -361,7 +359,12 @@ def interview_schedule(
     interview.duration_minutes = duration_minutes
     interview.place = place
     interview.note = note
-    _save(interview, ["state", "starts_at", "duration_minutes", "place", "note", "ics_sequence"])
+    # Moving a meeting is its own entry: HR reading the log tells a booking from a change of it.
+    _save(
+        interview,
+        ["state", "starts_at", "duration_minutes", "place", "note", "ics_sequence"],
+        action="interview_rescheduled" if rescheduling else "",
+    )
     invitations_send_on_commit(interview, kind="rescheduled" if rescheduling else "scheduled")
     handoff_meeting_booked(interview=interview, moved=rescheduling)
     return interview
@@ -414,12 +417,34 @@ def interview_excuse(
 
 @transaction.atomic
 def interview_reopen(*, interview: Interview, by: User, expected_version: int | None = None) -> Interview:
-    """Undo a cancellation or an excuse: the interview is planned again, without a meeting."""
+    """Undo a cancellation or an excuse: the interview is planned again, without a meeting.
+
+    Refused while the employee has an interview in an overlapping cycle (interviews.launching).
+    """
+    interviews_lock()  # before the interview's row, in the order a launch takes them
     interview = _lock(interview, by=by, expected_version=expected_version)
     if not interview_changeable_by(interview, by, action="reopen"):
         raise ValidationError(_("Only the interview partner or HR can do this."))
     if interview.state not in (Interview.State.CANCELLED, Interview.State.EXCUSED):
         raise ValidationError(_("Only a cancelled or excused interview can be reopened."))
+    other = (
+        interviews_overlapping(interview.cycle)
+        .filter(employee_id=interview.employee_id)
+        .select_related("cycle")
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            _(
+                "%(name)s already has an interview in %(cycle)s (%(window)s), at the same time as "
+                "this one. Cancel or excuse that interview first."
+            )
+            % {
+                "name": interview.employee,
+                "cycle": other.cycle.name,
+                "window": window_text(other.cycle.opens_on, other.cycle.closes_on),
+            }
+        )
     interview.state = Interview.State.PLANNED
     interview.reason = ""
     interview.starts_at = None
@@ -491,7 +516,9 @@ def prep_save_fast(
         interview__cycle__state=Cycle.State.OPEN,
     ).update(**values, version=F("version") + 1, updated_at=timezone.now())
     if updated:
-        homes_renew(author.pk)  # their home page counts the sections answered
+        # The employee's home page counts the sections answered. The author's role is not
+        # known here without a read; a manager's kept home is only read afresh once more.
+        homes_renew(author.pk)
     return expected_version + 1 if updated else None
 
 
@@ -527,7 +554,8 @@ def prep_save(
                     _("This interview changed hands; reload the page to prepare afresh.")
                 ) from None
             raise PrepConflict(current) from None
-        homes_renew(author.pk)
+        if role == PrepForm.Role.EMPLOYEE:
+            homes_renew(author.pk)
         return 1
     updated = PrepForm.objects.filter(
         interview=interview, role=role, author=author, version=expected_version
@@ -543,7 +571,8 @@ def prep_save(
             # first, as when Save is clicked while it runs): no conflict.
             return current.version
         raise PrepConflict(current)
-    homes_renew(author.pk)
+    if role == PrepForm.Role.EMPLOYEE:
+        homes_renew(author.pk)
     return expected_version + 1
 
 

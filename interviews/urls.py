@@ -13,11 +13,42 @@ urlpatterns = [
     path("cycles/<int:pk>/add-missing/", views.cycle_add_missing, name="cycle_add_missing"),
     path("cycles/<int:pk>/close/", views.cycle_close, name="cycle_close"),
     path("cycles/<int:pk>/dashboard/", views.cycle_dashboard, name="cycle_dashboard"),
-    path("cycles/<int:pk>/dashboard.csv", views.cycle_dashboard_csv, name="cycle_dashboard_csv"),
+    # Each export as CSV and as XLSX: one URL per format, the same view and access checks.
+    path(
+        "cycles/<int:pk>/dashboard.csv",
+        views.cycle_dashboard_export,
+        {"fmt": "csv"},
+        name="cycle_dashboard_csv",
+    ),
+    path(
+        "cycles/<int:pk>/dashboard.xlsx",
+        views.cycle_dashboard_export,
+        {"fmt": "xlsx"},
+        name="cycle_dashboard_xlsx",
+    ),
     path("cycles/<int:pk>/progress/", views.cycle_progress, name="cycle_progress"),
-    path("cycles/<int:pk>/progress.csv", views.cycle_progress_csv, name="cycle_progress_csv"),
+    path(
+        "cycles/<int:pk>/progress.csv", views.cycle_progress_export, {"fmt": "csv"}, name="cycle_progress_csv"
+    ),
+    path(
+        "cycles/<int:pk>/progress.xlsx",
+        views.cycle_progress_export,
+        {"fmt": "xlsx"},
+        name="cycle_progress_xlsx",
+    ),
     path("cycles/<int:pk>/units/<int:unit_pk>/", views.cycle_unit, name="cycle_unit"),
-    path("cycles/<int:pk>/units/<int:unit_pk>/interviews.csv", views.cycle_unit_csv, name="cycle_unit_csv"),
+    path(
+        "cycles/<int:pk>/units/<int:unit_pk>/interviews.csv",
+        views.cycle_unit_export,
+        {"fmt": "csv"},
+        name="cycle_unit_csv",
+    ),
+    path(
+        "cycles/<int:pk>/units/<int:unit_pk>/interviews.xlsx",
+        views.cycle_unit_export,
+        {"fmt": "xlsx"},
+        name="cycle_unit_xlsx",
+    ),
     path(
         "cycles/<int:pk>/units/<int:unit_pk>/managers/", views.cycle_unit_managers, name="cycle_unit_managers"
     ),

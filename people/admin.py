@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from people.audit import audit
 from people.forms import SEARCH_MAX_LENGTH, AdminPartnerForm
-from people.generations import homes_renew
+from people.generations import homes_renew_all
 from people.models import AuditEntry, HRRole, OrgImport, OrgUnit, ReminderDelivery, ReportingLine, User
 from people.services import reporting_line_change, units_rebuild_paths
 
@@ -205,8 +205,9 @@ class UserAdmin(MetadataAdmin, BaseUserAdmin):
         changed = [name for name in ACCESS_FIELDS if name in form.changed_data]
         old_email = form.initial.get("email") if change else None
         super().save_model(request, obj, form, change)
-        # Other people's home pages name this person (a manager's to-do list): kept copies go.
-        homes_renew()
+        if form.changed_data:
+            # Other people's home pages name this person (a manager's to-do list): kept copies go.
+            homes_renew_all()
         if old_email and old_email.lower() != obj.email.lower():
             # With a new address a password reset goes there: the old address hears of it.
             from people.notify import email_changed_notice
@@ -216,6 +217,14 @@ class UserAdmin(MetadataAdmin, BaseUserAdmin):
             audit("user_created_by_administrator", obj=obj)
         elif changed:
             audit("user_access_changed", obj=obj, detail=" ".join(changed))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        homes_renew_all()  # their reporting lines went with them: their partner's count changed
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        homes_renew_all()
 
 
 class OrgUnitAdminForm(forms.ModelForm):

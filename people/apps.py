@@ -16,3 +16,7 @@ class PeopleConfig(AppConfig):
         user_logged_in.connect(audit.on_login, dispatch_uid="people.audit_login")
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="people.audit_login_failed")
         user_logged_out.connect(audit.on_logout, dispatch_uid="people.audit_logout")
+        # The audit log names people and units; the other apps register their own kinds.
+        from people.audit_log import register_people_kinds
+
+        register_people_kinds()

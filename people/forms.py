@@ -8,6 +8,7 @@ from django.template import loader
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from people import audit_log
 from people.models import ReportingLine, User
 from people.tasks import queue_email
 
@@ -18,6 +19,8 @@ MAX_PASSWORD_LENGTH = 4096
 
 # No name, address or number is longer; a longer search would only load the database.
 SEARCH_MAX_LENGTH = 100
+# A browser's date picker, which sends (and is given back) the day as 2027-01-31.
+DATE_INPUT = {"type": "date"}
 
 
 def form_errors_as_messages(request, form) -> None:
@@ -156,15 +159,25 @@ class ImportForm(forms.Form):
         label=_("Units file"),
         required=False,
         help_text=_(
-            "CSV or JSON with the columns code, name, parent_code and optionally head_employee_number."
+            "CSV, Excel (.xlsx) or JSON with the columns code, name, parent_code and optionally "
+            "head_employee_number."
         ),
     )
     people_file = forms.FileField(
         label=_("People file"),
         required=False,
         help_text=_(
-            "CSV or JSON with the columns employee_number, given_name, family_name, email, job_kind, "
+            "CSV, Excel (.xlsx) or JSON with the columns employee_number, given_name, family_name, email, job_kind, "
             "unit_code, partner_employee_number, partner_kind and optionally language."
+        ),
+    )
+
+    whole_organisation = forms.BooleanField(
+        label=_("The people file lists the whole organisation"),
+        required=False,
+        help_text=_(
+            "People missing from it have left: they are deactivated and their open interviews end "
+            "as excused. Without this, people missing from the file stay as they are."
         ),
     )
 
@@ -189,19 +202,42 @@ class ImportForm(forms.Form):
         data = super().clean()
         if not self.errors and not data.get("units_file") and not data.get("people_file"):
             raise forms.ValidationError(_("Choose a units file, a people file or both."))
+        if data.get("whole_organisation") and not data.get("people_file"):
+            self.add_error(
+                "whole_organisation", _("The whole organisation is read from a people file; choose one.")
+            )
         return data
 
 
 class AuditSearchForm(forms.Form):
-    """Filters for the audit log; every field optional."""
+    """Filters for the audit log; every field optional. A filter that does not hold is said
+    beside its field and nothing is searched for (the page shows no entries)."""
 
-    who = forms.CharField(label=_("Who (email)"), required=False, max_length=254)
-    action = forms.CharField(label=_("What"), required=False, max_length=60)
+    who = forms.CharField(
+        label=_("Who"), required=False, max_length=254, help_text=_("A name or an email address.")
+    )
+    action = forms.ChoiceField(label=_("What"), required=False, choices=audit_log.action_choices)
+    object_type = forms.ChoiceField(label=_("Object"), required=False, choices=audit_log.object_type_choices)
     object = forms.CharField(
-        label=_("Object"),
+        label=_("Number or name"),
         required=False,
         max_length=100,
-        help_text=_("A type, or type:id, e.g. interviews.interview:42"),
+        help_text=_("Optional: e.g. 42, or a person's name."),
     )
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d")
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("object") and not data.get("object_type"):
+            self.add_error("object", _("Choose the kind of object as well, then search again."))
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error(
+                "until", _("The period ends before it starts: choose a day on or after the first.")
+            )
+        return data

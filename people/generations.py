@@ -46,15 +46,18 @@ def home_generation(user_id: int) -> str:
 
 
 def homes_renew(*user_ids: int | None) -> None:
-    """The talks or reporting lines of these people changed; of everyone when none is named.
-
-    One cache write when the transaction commits, however many people.
-    """
-    names = [home_generation(pk) for pk in sorted({pk for pk in user_ids if pk})] if user_ids else [HOMES]
+    """The talks or reporting lines of these people changed (None is skipped): after the
+    transaction commits, their home pages read afresh. One cache write however many people."""
+    names = [home_generation(pk) for pk in sorted({pk for pk in user_ids if pk})]
     if names:
         transaction.on_commit(
             lambda: cache.set_many({_key(name): uuid.uuid4().hex for name in names}, GENERATION_SECONDS)
         )
+
+
+def homes_renew_all() -> None:
+    """Many people's talks or lines changed at once (a cycle launched, an import)."""
+    generation_renew(HOMES)
 
 
 def kept(

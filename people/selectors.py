@@ -81,6 +81,19 @@ def people_visible_to_hr(user: User) -> QuerySet[User]:
     return User.objects.filter(unit__in=units_visible_to_hr(user))
 
 
+def people_named(text: str) -> QuerySet[User]:
+    """Everybody a search for a person finds: each word in their name or address, or their
+    employee number. Not limited to anybody's scope: the caller limits it."""
+    query = Q(employee_number=text.strip()) if text.strip() else Q(pk__in=[])
+    words = text.split()
+    if words:
+        query |= reduce(
+            lambda a, b: a & b,
+            (Q(given_name__icontains=w) | Q(family_name__icontains=w) | Q(email__icontains=w) for w in words),
+        )
+    return User.objects.filter(query)
+
+
 def unit_tree(units: QuerySet[OrgUnit]) -> list[OrgUnit]:
     """Units in depth-first order with siblings sorted by name, for an indented list.
 

@@ -1,19 +1,25 @@
+import itertools
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from people import audit_log, spreadsheets
+from people.audit import audit
 from people.forms import AuditSearchForm, ImportForm, PartnerChangeForm, search_query
 from people.importing import ImportReport, decode, org_import_apply, org_import_check
 from people.models import AuditEntry, OrgImport, ReportingLine, User
@@ -28,6 +34,7 @@ from people.selectors import (
     units_visible_to_hr,
 )
 from people.services import reporting_line_change
+from people.welcome import never_signed_in, welcome_offered, welcome_send
 
 PEOPLE_PAGE_SIZE = 200
 
@@ -131,6 +138,7 @@ def unit_detail(request, pk):
             "truncated": total > len(members),
             "children": children,
             "include_sub_units": include_sub_units,
+            **_welcome_context(people_visible_to_hr(request.user).filter(unit__in=unit.subtree())),
         },
     )
 
@@ -181,6 +189,8 @@ def person_detail(request, pk):
             "form": form,
             "history": history,
             "partnered": people_partnered_by(person).order_by("family_name"),
+            **_welcome_context(User.objects.filter(pk=person.pk)),
+            "last_welcome": person.welcome_emails.order_by("-sent_at").first() if welcome_offered() else None,
         },
     )
 
@@ -201,10 +211,19 @@ def import_start(request):
             for field in ("units_file", "people_file"):
                 upload = form.cleaned_data.get(field)
                 # PostgreSQL text cannot hold NUL; such a file is refused by the check anyway.
+                # A workbook's first sheet is kept as CSV text, and checked and applied as CSV.
                 texts[field] = decode(upload.read(), label=upload.name, report=report) if upload else None
             stored = {field: (text or "").replace("\x00", "") for field, text in texts.items()}
-            checked = org_import_check(units_data=texts["units_file"], people_data=texts["people_file"])
-            checked.notes = report.notes + checked.notes
+            if report.errors:
+                checked = report  # a workbook that cannot be read: nothing of it to check
+            else:
+                checked = org_import_check(
+                    units_data=texts["units_file"],
+                    people_data=texts["people_file"],
+                    by=request.user,
+                    whole_organisation=form.cleaned_data["whole_organisation"],
+                )
+                checked.notes = report.notes + checked.notes
             record = OrgImport.objects.create(
                 created_by=request.user,
                 units_filename=getattr(form.cleaned_data.get("units_file"), "name", ""),
@@ -213,6 +232,7 @@ def import_start(request):
                 people_text=stored["people_file"],
                 status=OrgImport.Status.PREVIEWED if checked.ok else OrgImport.Status.REJECTED,
                 report=checked.as_dict(),
+                whole_organisation=form.cleaned_data["whole_organisation"],
             )
             return redirect("people:import_detail", pk=record.pk)
     else:
@@ -225,7 +245,10 @@ def import_detail(request, pk):
     _require_import_rights(request)
     record = get_object_or_404(OrgImport.objects.select_related("created_by"), pk=pk)
     report = ImportReport.from_dict(record.report)
-    return render(request, "people/import_detail.html", {"record": record, "report": report})
+    context = {"record": record, "report": report}
+    if record.status == OrgImport.Status.APPLIED:
+        context |= _welcome_context(people_visible_to_hr(request.user))
+    return render(request, "people/import_detail.html", context)
 
 
 @require_POST
@@ -239,10 +262,16 @@ def import_apply(request, pk):
             )
             return redirect("people:import_detail", pk=record.pk)
         previewed = ImportReport.from_dict(record.report)
+        if previewed.has_impact and request.POST.get("confirm") != "1":
+            # What the import does beyond its rows (new login emails, meetings cancelled, the
+            # importer's own account) is applied only by someone who ticked that they read it.
+            messages.error(request, _("Tick the box to confirm the consequences listed, then apply."))
+            return redirect("people:import_detail", pk=record.pk)
         report = org_import_apply(
             units_data=record.units_text if record.units_filename else None,
             people_data=record.people_text if record.people_filename else None,
             expected_summary=previewed.summary(),
+            whole_organisation=record.whole_organisation,
         )
         record.report = report.as_dict()
         if report.applied:
@@ -265,30 +294,115 @@ def import_apply(request, pk):
 # --- the audit log ---------------------------------------------------------------------
 
 AUDIT_PAGE_SIZE = 100
+# The pager counts this many entries at most; older ones are reached by a period.
+AUDIT_COUNT_CAP = 10_000
 
 
-def audit_log(request):
-    """Search the audit log: HR for the whole organisation and administrators only."""
+def _audit_search(request):
+    """The search asked for, for the audit log's readers only (HR for the whole organisation
+    and administrators); a search that does not hold finds nothing until it is corrected."""
     if not (request.user.is_staff or is_hr_for_whole_organisation(request.user)):
         raise Http404
-    form = AuditSearchForm(request.GET or None)
-    entries = AuditEntry.objects.all()
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["who"]:
-            entries = entries.filter(actor_email__icontains=data["who"])
-        if data["action"]:
-            entries = entries.filter(action__icontains=data["action"])
-        if data["object"]:
-            kind, _sep, pk = data["object"].partition(":")
-            entries = entries.filter(object_type=kind.strip().lower())
-            if pk.strip():
-                entries = entries.filter(object_id=pk.strip())
-        if data["since"]:
-            entries = entries.filter(at__date__gte=data["since"])
-        if data["until"]:
-            entries = entries.filter(at__date__lte=data["until"])
-    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    form = AuditSearchForm(request.GET)
+    if not form.is_valid():
+        return form, AuditEntry.objects.none()
+    return form, audit_log.audit_entries_matching(**form.cleaned_data)
+
+
+def audit_log_page(request):
+    """Who did what to which object and when, as sentences, newest first."""
+    form, entries = _audit_search(request)
+    paginator = audit_log.CappedPaginator(entries, AUDIT_PAGE_SIZE, cap=AUDIT_COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "people/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+    context = {
+        "form": form,
+        "page": page,
+        "rows": audit_log.audit_rows(list(page), request.user),
+        "query": query.urlencode(),
+        "zone": settings.TIME_ZONE,
+        "export_max": audit_log.EXPORT_MAX,
+        "export_max_xlsx": audit_log.EXPORT_MAX_XLSX,
+    }
+    return render(request, "people/audit_log.html", context)
+
+
+def audit_log_export(request, fmt):
+    """What the search shows, as CSV or XLSX, the newest EXPORT_MAX entries; itself audited."""
+    form, entries = _audit_search(request)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was exported: correct the filters marked below first."))
+        return redirect(reverse("people:audit_log") + "?" + request.GET.urlencode())
+    most = audit_log.export_max(fmt)
+    found = entries[: most + 1].count()
+    search = " ".join(f"{key}={value}" for key, value in form.cleaned_data.items() if value)
+    audit("audit_exported", detail=f"{fmt} rows={min(found, most)} {search}".strip())
+    rows = audit_log.export_rows(entries, request.user, seconds_as_text=fmt == "csv", limit=most)
+    if found > most:
+        cut = _("Only the newest %(max)s entries are here: narrow the period to export the others.")
+        rows = itertools.chain(rows, [[cut % {"max": number_format(most, force_grouping=True)}]])
+    filename = spreadsheets.export_filename(pgettext("file name", "audit-log"), ext=fmt)
+    header = audit_log.export_header()
+    if fmt == "csv":
+        return spreadsheets.csv_response(filename, header, rows)
+    return spreadsheets.xlsx_response(filename, header, rows, sheet=_("Audit log"))
+
+
+# --- welcome emails --------------------------------------------------------------------
+
+
+def _welcome_context(people) -> dict:
+    """How many of these people have never signed in, and a key for the form that invites
+    them (the same request sent twice sends once)."""
+    if not welcome_offered():
+        return {"never_signed_in": 0}
+    return {"never_signed_in": never_signed_in(people).count(), "welcome_key": uuid.uuid4().hex}
+
+
+def _welcome(request, people, *, back: str):
+    """Send the welcome email to those of these people who have never signed in."""
+    if not welcome_offered():
+        raise Http404
+    sent = welcome_send(people=people, by=request.user, request_key=request.POST.get("request_key", ""))
+    if sent:
+        messages.success(
+            request,
+            ngettext(
+                "A welcome email went to %(count)d person: a link to choose a password, valid for a few days.",
+                "Welcome emails went to %(count)d people: a link to choose a password, valid for a few days.",
+                sent,
+            )
+            % {"count": sent},
+        )
+    else:
+        messages.info(request, _("Nobody to welcome: they have signed in before, or were just sent one."))
+    return redirect(back)
+
+
+@require_POST
+def welcome_person(request, pk):
+    _require_hr(request)
+    person = get_object_or_404(people_visible_to_hr(request.user), pk=pk)
+    return _welcome(
+        request, User.objects.filter(pk=person.pk), back=reverse("people:person_detail", args=[pk])
+    )
+
+
+@require_POST
+def welcome_unit(request, pk):
+    """Everyone in the unit and its sub-units who has never signed in."""
+    _require_hr(request)
+    unit = get_object_or_404(units_visible_to_hr(request.user), pk=pk)
+    people = people_visible_to_hr(request.user).filter(unit__in=unit.subtree())
+    return _welcome(request, people, back=reverse("people:unit_detail", args=[pk]))
+
+
+@require_POST
+def welcome_everyone(request):
+    """Everyone HR sees who has never signed in (after an import: the new people)."""
+    _require_hr(request)
+    back = request.POST.get("back", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("people:unit_list")
+    return _welcome(request, people_visible_to_hr(request.user), back=back)

@@ -30,6 +30,17 @@ def need_service(name: str, available: bool, why: str = "") -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _interface_language_reset():
+    """A request as a Norwegian user leaves Norwegian active in the thread (the middleware
+    activates the person's language; nothing deactivates it), and texts translated when
+    shown (the import's report) would follow it into the next test."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def require_postgres(db):
     need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL=postgres://...")

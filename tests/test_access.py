@@ -86,9 +86,24 @@ MATRIX = [
     ("people:import_detail", lambda o: {"pk": o.org_import.pk}, "get", HR_ONLY, 404),
     ("people:import_apply", lambda o: {"pk": o.org_import.pk}, "post", {"hr": 302}, 404),
     ("people:import_apply", lambda o: {"pk": o.org_import.pk}, "get", {}, 405),
+    # Welcome emails: HR for the person or unit (scoped HR only within B); POST only.
+    ("people:welcome_person", lambda o: {"pk": o.employee.pk}, "post", {"hr": 302}, 404),
+    (
+        "people:welcome_person",
+        lambda o: {"pk": o.outsider.pk},
+        "post",
+        {"hr": 302, "hr_scoped_other": 302},
+        404,
+    ),
+    ("people:welcome_person", lambda o: {"pk": o.employee.pk}, "get", {}, 405),
+    ("people:welcome_unit", lambda o: {"pk": o.unit_a.pk}, "post", {"hr": 302}, 404),
+    ("people:welcome_unit", lambda o: {"pk": o.unit_b.pk}, "post", {"hr": 302, "hr_scoped_other": 302}, 404),
+    ("people:welcome_everyone", None, "post", {"hr": 302, "hr_scoped_other": 302}, 404),
     # The audit log: HR for the whole organisation and administrators; scoped HR does not
     # see who did what elsewhere.
     ("people:audit_log", None, "get", {"hr": 200, "admin": 200}, 404),
+    ("people:audit_log_csv", None, "get", {"hr": 200, "admin": 200}, 404),
+    ("people:audit_log_xlsx", None, "get", {"hr": 200, "admin": 200}, 404),
     # Cycles: HR pages. Scoped HR of department B sees the university-wide cycle (it covers B)
     # but may not change it (it covers A too).
     ("interviews:cycle_list", None, "get", {"hr": 200, "hr_scoped_other": 200}, 404),
@@ -104,8 +119,12 @@ MATRIX = [
     ("interviews:cycle_detail", lambda o: {"pk": o.cycle_a.pk}, "get", HR_ONLY, 404),
     ("interviews:cycle_edit", lambda o: {"pk": o.draft.pk}, "get", HR_ONLY, 404),
     ("interviews:cycle_edit", lambda o: {"pk": o.draft.pk}, "post", HR_ONLY, 404),
-    ("interviews:cycle_launch", lambda o: {"pk": o.draft.pk}, "post", {"hr": 302}, 404),
-    ("interviews:cycle_add_missing", lambda o: {"pk": o.cycle.pk}, "post", {"hr": 302}, 404),
+    # Launching and adding people: a preview first (GET), applied by a POST that confirms it;
+    # a POST without the confirmation shows the preview again.
+    ("interviews:cycle_launch", lambda o: {"pk": o.draft.pk}, "get", HR_ONLY, 404),
+    ("interviews:cycle_launch", lambda o: {"pk": o.draft.pk}, "post", HR_ONLY, 404),
+    ("interviews:cycle_add_missing", lambda o: {"pk": o.cycle.pk}, "get", HR_ONLY, 404),
+    ("interviews:cycle_add_missing", lambda o: {"pk": o.cycle.pk}, "post", HR_ONLY, 404),
     ("interviews:cycle_close", lambda o: {"pk": o.cycle.pk}, "post", {"hr": 302}, 404),
     # The dashboard: HR and heads of unit, each over their own units. Status only.
     ("interviews:cycle_dashboard", lambda o: {"pk": o.cycle.pk}, "get", WATCHERS_ALL, 404),
@@ -113,10 +132,15 @@ MATRIX = [
     ("interviews:cycle_dashboard", lambda o: {"pk": o.draft.pk}, "get", {}, 404),
     ("interviews:cycle_dashboard_csv", lambda o: {"pk": o.cycle.pk}, "get", WATCHERS_ALL, 404),
     ("interviews:cycle_dashboard_csv", lambda o: {"pk": o.cycle_a.pk}, "get", WATCHERS_A, 404),
+    # Each CSV's XLSX twin: the same view, the same checks.
+    ("interviews:cycle_dashboard_xlsx", lambda o: {"pk": o.cycle.pk}, "get", WATCHERS_ALL, 404),
+    ("interviews:cycle_dashboard_xlsx", lambda o: {"pk": o.cycle_a.pk}, "get", WATCHERS_A, 404),
     ("interviews:cycle_progress", lambda o: {"pk": o.cycle.pk}, "get", WATCHERS_ALL, 404),
     ("interviews:cycle_progress", lambda o: {"pk": o.cycle_a.pk}, "get", WATCHERS_A, 404),
     ("interviews:cycle_progress_csv", lambda o: {"pk": o.cycle.pk}, "get", WATCHERS_ALL, 404),
     ("interviews:cycle_progress_csv", lambda o: {"pk": o.cycle_a.pk}, "get", WATCHERS_A, 404),
+    ("interviews:cycle_progress_xlsx", lambda o: {"pk": o.cycle.pk}, "get", WATCHERS_ALL, 404),
+    ("interviews:cycle_progress_xlsx", lambda o: {"pk": o.cycle_a.pk}, "get", WATCHERS_A, 404),
     ("interviews:cycle_unit", lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_a.pk}, "get", WATCHERS_A, 404),
     ("interviews:cycle_unit", lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_b.pk}, "get", WATCHERS_B, 404),
     # A unit outside the cycle's tree has no figures in it, for anybody.
@@ -135,6 +159,21 @@ MATRIX = [
         WATCHERS_B,
         404,
     ),
+    (
+        "interviews:cycle_unit_xlsx",
+        lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_a.pk},
+        "get",
+        WATCHERS_A,
+        404,
+    ),
+    (
+        "interviews:cycle_unit_xlsx",
+        lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_b.pk},
+        "get",
+        WATCHERS_B,
+        404,
+    ),
+    ("interviews:cycle_unit_xlsx", lambda o: {"pk": o.cycle_a.pk, "unit_pk": o.unit_b.pk}, "get", {}, 404),
     (
         "interviews:cycle_unit_managers",
         lambda o: {"pk": o.cycle.pk, "unit_pk": o.unit_a.pk},

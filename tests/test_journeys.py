@@ -65,7 +65,7 @@ def test_a_whole_year_in_the_browser(page, tmp_path):
     log_in(page, hr.email)
     page.get_by_role("link", name="Import", exact=True).click()
     page.get_by_label("Units file").set_input_files(tmp_path / "units.csv")
-    page.get_by_label("People file").set_input_files(tmp_path / "people.csv")
+    page.get_by_label("People file", exact=True).set_input_files(tmp_path / "people.csv")
     page.get_by_role("button", name="Check").click()
     summary = page.get_by_role("row", name=re.compile(r"^People"))
     assert summary.get_by_role("cell").first.inner_text() == "5"  # five people to create
@@ -76,13 +76,16 @@ def test_a_whole_year_in_the_browser(page, tmp_path):
     page.get_by_role("link", name="Cycles", exact=True).click()
     page.get_by_role("link", name="New cycle").click()
     page.get_by_label("Name").fill("Performance assessment interviews 2027")
-    page.get_by_label("Units").select_option(label="University of Fjordby")
+    page.get_by_role("checkbox", name="University of Fjordby").check()
     page.get_by_label("Opens on").fill(str(today))
     page.get_by_label("Closes on").fill(str(today + datetime.timedelta(days=120)))
     page.get_by_role("button", name="Save the cycle").click()
     # Rita heads the university and has nobody above her: HR is told before launching.
     assert "1 person has no interview partner" in main_text(page)
-    page.get_by_role("button", name="Launch the cycle").click()
+    page.get_by_role("link", name="Launch the cycle").click()
+    # A preview first: how many interviews, with whom, and who has no partner.
+    assert "Launching creates 4 interviews." in main_text(page)
+    page.get_by_role("button", name="Confirm the launch").click()
     assert "4 interviews; 0 % signed." in main_text(page)
     shot(page, "02-cycle-launched")
     page.get_by_role("link", name="Open the dashboard").click()
@@ -238,7 +241,8 @@ def test_a_whole_year_in_the_browser(page, tmp_path):
         page.get_by_role("link", name="Open the dashboard").click()
         completion = page.locator(".card", has_text="Completion").inner_text()
         assert "25 %" in completion and "1 of 4 signed" in completion
-        assert "1 employees, 1 managers" in page.locator(".card", has_text="Preparation shared").inner_text()
+        prep = page.locator(".card", has_text="Preparation shared").inner_text()
+        assert "Employees shared 1 of 4, managers shared 1 of 4" in prep
         assert page.locator(".card", has_text="Open agreed actions").locator(".fs-3").inner_text() == "1"
         assert page.locator(".card", has_text="Without a partner").locator(".fs-3").inner_text() == "1"
         shot(page, "11-dashboard-after")

@@ -5,6 +5,8 @@ before and after a change of interview partner.
 """
 
 import datetime
+import io
+import zipfile
 
 import pytest
 from django.core import mail
@@ -16,6 +18,7 @@ from interviews.models import Interview, InterviewRecord, PrepForm
 from interviews.records import RECORD_LABEL, record_save, record_sign
 from interviews.sections import SECTION_KEYS
 from people.models import Notification, OrgImport, ReminderDelivery
+from people.spreadsheets import XLSX_TYPE
 from tests.conftest import PASSWORD
 from tests.test_access import MATRIX, ROLES, add_cycles
 
@@ -109,6 +112,10 @@ GET_PAGES = [
 
 def _body(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type") == XLSX_TYPE:
+        # A workbook is a zip of XML: search what it unpacks to, every part of it.
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "".join(archive.read(name).decode(errors="replace") for name in archive.namelist())
     return content.decode(errors="replace")
 
 

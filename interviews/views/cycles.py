@@ -14,9 +14,11 @@ from interviews import services
 from interviews.dashboard import dashboard_cycles, dashboard_viewer
 from interviews.forms import (
     CloseCycleForm,
+    ConfirmPlanForm,
     CycleForm,
     GuidelineForm,
 )
+from interviews.launching import PlanChanged, cycle_launch_plan, names_text, overlap_text
 from interviews.models import Cycle, Interview, LocalGuideline
 from interviews.selectors import (
     cycle_manageable_by,
@@ -144,9 +146,17 @@ def cycle_detail(request, pk):
     if scope is not None:
         without_interview = without_interview.filter(unit__in=scope)
     missing_counts = without_interview.aggregate(
-        total=Count("pk"), with_partner=Count("pk", filter=Q(has_partner=True))
+        total=Count("pk"),
+        with_partner=Count("pk", filter=Q(has_partner=True, elsewhere=False)),
+        without_partner=Count("pk", filter=Q(has_partner=False, elsewhere=False)),
+        # Not named "elsewhere": an aggregate named like the annotation it counts hides it.
+        in_other_cycle=Count("pk", filter=Q(elsewhere=True)),
     )
-    missing = list(without_interview[:MISSING_SHOWN])
+    listed = without_interview
+    if cycle.state == Cycle.State.DRAFT:
+        # Before the launch, the ones it will not reach: no partner, or in another cycle.
+        listed = listed.filter(Q(has_partner=False) | Q(elsewhere=True))
+    missing = list(listed[:MISSING_SHOWN])
     # Status only: HR never sees the content of an interview here.
     interviews = (
         (cycle.interviews.all() if scope is None else cycle.interviews.filter(unit__in=scope))
@@ -173,7 +183,11 @@ def cycle_detail(request, pk):
             "missing": missing,
             "missing_total": missing_counts["total"],
             "missing_with_partner": missing_counts["with_partner"],
-            "missing_without_partner": missing_counts["total"] - missing_counts["with_partner"],
+            "missing_elsewhere": missing_counts["in_other_cycle"],
+            "missing_listed": missing_counts["total"]
+            if cycle.state != Cycle.State.DRAFT
+            else missing_counts["without_partner"] + missing_counts["in_other_cycle"],
+            "missing_without_partner": missing_counts["without_partner"],
             "page": page,
             "state": state,
             "states": Interview.State.choices,
@@ -183,43 +197,86 @@ def cycle_detail(request, pk):
     )
 
 
-@require_POST
 def cycle_launch(request, pk):
+    """GET: what launching would do; POST with the preview's confirmation: launch."""
     cycle = _cycle_for_hr(request, pk, manage=True)
-    try:
-        result = services.cycle_launch(cycle=cycle, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        text = ngettext(
-            "The cycle is open: %(created)d interview was created.",
-            "The cycle is open: %(created)d interviews were created.",
-            result.created,
-        ) % {"created": result.created}
-        if result.without_partner:
-            text += " " + ngettext(
-                "%(missing)d person has no interview partner yet; see the list below.",
-                "%(missing)d people have no interview partner yet; see the list below.",
-                result.without_partner,
-            ) % {"missing": result.without_partner}
-        messages.success(request, text)
-    return redirect("interviews:cycle_detail", pk=cycle.pk)
+    if cycle.state != Cycle.State.DRAFT:
+        messages.error(request, _("This cycle has been launched already."))
+        return redirect("interviews:cycle_detail", pk=cycle.pk)
+    return _confirm_plan(request, cycle, services.cycle_launch, _launched_text)
 
 
-@require_POST
 def cycle_add_missing(request, pk):
+    """GET: who would be added to the open cycle; POST with the preview's confirmation: add them."""
     cycle = _cycle_for_hr(request, pk, manage=True)
-    try:
-        result = services.cycle_add_missing(cycle=cycle, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    if cycle.state != Cycle.State.OPEN:
+        messages.error(request, _("People can be added only while the cycle is open."))
+        return redirect("interviews:cycle_detail", pk=cycle.pk)
+    return _confirm_plan(request, cycle, services.cycle_add_missing, _added_text)
+
+
+def _confirm_plan(request, cycle, apply, success_text):
+    """The preview page, and its confirmation applied if the plan is still the one shown."""
+    form = ConfirmPlanForm(request.POST or None)
+    changed = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = apply(cycle=cycle, by=request.user, expected_plan=form.cleaned_data["plan"])
+        except PlanChanged as exc:
+            plan, changed = exc.plan, True
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("interviews:cycle_detail", pk=cycle.pk)
+        else:
+            messages.success(request, " ".join([success_text(result), *_left_out_texts(result)]))
+            return redirect("interviews:cycle_detail", pk=cycle.pk)
     else:
-        messages.success(
-            request,
-            ngettext("%(created)d interview was added.", "%(created)d interviews were added.", result.created)
-            % {"created": result.created},
-        )
-    return redirect("interviews:cycle_detail", pk=cycle.pk)
+        plan = cycle_launch_plan(cycle)
+    return render(
+        request,
+        "interviews/cycle_launch.html",
+        {
+            "cycle": cycle,
+            "plan": plan,
+            "changed": changed,
+            "launching": cycle.state == Cycle.State.DRAFT,
+            "overlaps": [overlap_text(group) for group in plan.overlapping],
+            "without_partner": names_text(plan.without_partner),
+            "form": ConfirmPlanForm(initial={"plan": plan.digest}),
+        },
+    )
+
+
+def _launched_text(result) -> str:
+    text = ngettext(
+        "The cycle is open: %(created)d interview was created.",
+        "The cycle is open: %(created)d interviews were created.",
+        result.created,
+    ) % {"created": result.created}
+    if result.without_partner:
+        text += " " + ngettext(
+            "%(missing)d person has no interview partner yet; see the list below.",
+            "%(missing)d people have no interview partner yet; see the list below.",
+            result.without_partner,
+        ) % {"missing": result.without_partner}
+    return text
+
+
+def _added_text(result) -> str:
+    return ngettext(
+        "%(created)d interview was added.", "%(created)d interviews were added.", result.created
+    ) % {"created": result.created}
+
+
+def _left_out_texts(result) -> list[str]:
+    if not result.left_out:
+        return []
+    lead = ngettext(
+        "%(count)d person was left out: they have an interview in a cycle at the same time.",
+        "%(count)d people were left out: they have an interview in a cycle at the same time.",
+        result.left_out,
+    ) % {"count": result.left_out}
+    return [lead, *(overlap_text(group) for group in result.overlapping)]
 
 
 @require_POST

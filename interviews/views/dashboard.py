@@ -1,10 +1,9 @@
-"""The cycle dashboard for HR and heads of unit: figures, drill-down, managers, progress, CSV.
+"""The cycle dashboard for HR and heads of unit: figures, drill-down, managers, progress, exports.
 
 Status only, everywhere: states, dates, share flags and counts. The one link to content
 is the archived signed summary, for HR of the unit where the cycle archives them.
 """
 
-import csv
 import hashlib
 from urllib.parse import urlencode
 
@@ -12,21 +11,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import slugify
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from interviews import charts, dashboard, services
 from interviews.models import Cycle, Interview
 from interviews.views.common import page_of
-from people.audit import audit
+from people import spreadsheets
 from people.models import OrgUnit
 from people.selectors import hr_role_of
 
@@ -64,7 +61,8 @@ def _sort(request) -> tuple[str, bool]:
 def _figures_key(cycle: Cycle, viewer: dashboard.Viewer) -> str:
     scope = "*" if viewer.paths is None else ",".join(sorted(viewer.paths))
     digest = hashlib.sha256(scope.encode()).hexdigest()
-    return f"dashboard-figures:v1:{cycle.pk}:{timezone.localdate().isoformat()}:{digest}"
+    # v2: shared prep counts interviews that go ahead only (not excused or cancelled).
+    return f"dashboard-figures:v2:{cycle.pk}:{timezone.localdate().isoformat()}:{digest}"
 
 
 def _figures(cycle: Cycle, viewer: dashboard.Viewer):
@@ -158,15 +156,7 @@ def _dashboard_body(request, cycle: Cycle, viewer: dashboard.Viewer):
             {"rows": rows, "sort": sort, "descending": descending, "children_of": parent},
         )
     shown = focus or (roots[0] if len(roots) == 1 else None)
-    # The chart compares the units one level down from where the viewer stands.
-    chart_rows = shown.children if shown and shown.children else ([shown] if shown else roots)
-    chart = charts.completion_bars(
-        [
-            (row.unit.name, row.figures, _dashboard_url(cycle, row.unit.pk, sort, descending))
-            for row in chart_rows
-            if row.figures.total
-        ]
-    )
+    chart = charts.completion_bars(_chart_items(cycle, shown, roots, sort, descending))
     # Breadcrumbs from the figures' own tree: no query.
     trail = []
     if focus:
@@ -193,6 +183,24 @@ def _dashboard_body(request, cycle: Cycle, viewer: dashboard.Viewer):
     return render_to_string("interviews/_dashboard_body.html", context, request), counted_at
 
 
+def _chart_items(cycle, shown, roots, sort, descending) -> list[tuple[str, dashboard.Figures, str]]:
+    """The chart compares the units one level down from where the viewer stands.
+
+    A unit with sub-units has people of its own too (its head, its staff): they get a bar
+    of their own, first and without a link, so that the bars add up to the unit's figures.
+    """
+    children = bool(shown and shown.children)
+    rows = shown.children if children else ([shown] if shown else roots)
+    items = [
+        (row.unit.name, row.figures, _dashboard_url(cycle, row.unit.pk, sort, descending))
+        for row in rows
+        if row.figures.total
+    ]
+    if children and shown.own.total:
+        items.insert(0, (_("%(unit)s itself") % {"unit": shown.unit.name}, shown.own, ""))
+    return items
+
+
 def _int_or_404(value) -> int:
     try:
         return int(value)
@@ -205,7 +213,12 @@ def _decorate(cycle, rows, base: int, query: dict, *, opened: bool) -> None:
     # One reverse() per kind of link, not two per unit: a page may list hundreds of units.
     unit_url = reverse("interviews:cycle_unit", args=[cycle.pk, 0])
     managers_url = reverse("interviews:cycle_unit_managers", args=[cycle.pk, 0])
+    # Translated once for the page: a cell of each side's shared prep reads "8 of 20".
+    out_of = _("%(shared)s of %(expected)s")
     for row in rows:
+        figures = row.figures
+        row.employee_prep = out_of % {"shared": figures.employee_shared, "expected": figures.expected}
+        row.manager_prep = out_of % {"shared": figures.manager_shared, "expected": figures.expected}
         row.display_level = row.level - base
         row.bar = round(40 * (row.figures.completion or 0) / 100)
         row.unit_url = unit_url.replace("/0/", f"/{row.unit.pk}/")
@@ -222,59 +235,48 @@ def _dashboard_url(cycle, unit_pk, sort, descending) -> str:
     return reverse("interviews:cycle_dashboard", args=[cycle.pk]) + "?" + urlencode(query)
 
 
+# The unit table's columns, every one sortable (keys of dashboard.SORT_KEYS). A state's
+# column carries the state's own name, as the exports' headers do.
 SORTABLE = [
     ("name", gettext_lazy("Unit")),
     ("total", gettext_lazy("Interviews")),
-    ("planned", gettext_lazy("Planned")),
+    ("planned", Interview.State.PLANNED.label),
+    ("scheduled", Interview.State.SCHEDULED.label),
+    ("held", Interview.State.HELD.label),
+    ("signed", Interview.State.SIGNED.label),
+    ("excused", gettext_lazy("Excused or cancelled")),
+    ("employee_shared", gettext_lazy("Employee prep shared")),
+    ("manager_shared", gettext_lazy("Manager prep shared")),
     ("completion", gettext_lazy("Completion")),
-    ("overdue", gettext_lazy("Overdue actions")),
-    ("without_partner", gettext_lazy("Without a partner")),
+    ("overdue", gettext_lazy("Actions open (overdue)")),
+    ("without_partner", gettext_lazy("No partner")),
 ]
 
 
-def _columns(sort, descending, focus) -> dict:
-    """Each sortable column's link (same column again flips the order) and aria-sort value."""
-    columns = {}
-    for key, _label in SORTABLE:
+def _columns(sort, descending, focus) -> list[dict]:
+    """Each column's label, link (the same column again flips the order) and aria-sort value."""
+    columns = []
+    for key, label in SORTABLE:
         flip = key == sort and not descending
         query = {"sort": key, "dir": "desc" if flip else "asc"}
         if focus:
             query["unit"] = focus.unit.pk
-        columns[key] = {
-            "url": "?" + urlencode(query),
-            "aria": ("descending" if descending else "ascending") if key == sort else "none",
-        }
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "url": "?" + urlencode(query),
+                "aria": ("descending" if descending else "ascending") if key == sort else "none",
+            }
+        )
     return columns
 
 
-# --- CSV -------------------------------------------------------------------------------
+# --- exports: CSV and XLSX ------------------------------------------------------------
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """A CSV download that spreadsheets open with æøå intact: UTF-8 with a byte-order mark."""
-    writer = csv.writer(_Echo())
-    audit("exported", detail=filename)
-
-    def lines():
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _percent(value) -> str:
-    return "" if value is None else str(value)
-
-
-def cycle_dashboard_csv(request, pk):
+def cycle_dashboard_export(request, pk, fmt):
+    """The units' figures as a CSV or an XLSX file (see people.spreadsheets)."""
     viewer, cycle = _cycle(request, pk)
     _totals, roots = dashboard.dashboard_units(cycle, viewer)
     header = [
@@ -297,7 +299,7 @@ def cycle_dashboard_csv(request, pk):
             row.level,
             *[n for _key, _label, n in row.figures.state_counts()],
             row.figures.total,
-            _percent(row.figures.completion),
+            row.figures.completion,
             row.figures.employee_shared,
             row.figures.manager_shared,
             row.figures.actions_open,
@@ -307,7 +309,9 @@ def cycle_dashboard_csv(request, pk):
         for root in roots
         for row in root.walk()
     )
-    return _csv_response(f"{slugify(cycle.name)}-units.csv", header, rows)
+    return spreadsheets.export_response(
+        fmt, name=(pgettext("file name", "dashboard"), cycle.name), header=header, rows=rows, sheet=_("Units")
+    )
 
 
 # --- drill-down ------------------------------------------------------------------------
@@ -360,15 +364,12 @@ def _unit_count(cycle: Cycle, viewer: dashboard.Viewer, unit: OrgUnit, state: st
     )
 
 
-def cycle_unit_csv(request, pk, unit_pk):
+def cycle_unit_export(request, pk, unit_pk, fmt):
+    """A unit's interviews (status only) as a CSV or an XLSX file."""
     viewer, cycle = _cycle(request, pk)
     unit = _unit(cycle, viewer, unit_pk)
     interviews = dashboard.unit_interviews(cycle, viewer, unit)
     counts = dashboard.action_counts(cycle, interviews)
-
-    def when(value):
-        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
-
     header = [
         _("Employee number"),
         _("Employee"),
@@ -382,7 +383,6 @@ def cycle_unit_csv(request, pk, unit_pk):
         _("Open actions"),
         _("Overdue actions"),
     ]
-    yes, no = _("yes"), _("no")
     rows = (
         [
             i.employee.employee_number,
@@ -390,17 +390,21 @@ def cycle_unit_csv(request, pk, unit_pk):
             i.unit.name,
             str(i.partner),
             i.get_state_display(),
-            when(i.starts_at),
-            yes if i.employee_shared else no,
-            yes if i.manager_shared else no,
+            i.starts_at,
+            bool(i.employee_shared),
+            bool(i.manager_shared),
             counts.get(i.pk, {}).get("total", 0),
             counts.get(i.pk, {}).get("open", 0),
             counts.get(i.pk, {}).get("overdue", 0),
         ]
         for i in interviews.iterator(chunk_size=2000)
     )
-    return _csv_response(
-        f"{slugify(cycle.name)}-{slugify(unit.code or unit.name)}-interviews.csv", header, rows
+    return spreadsheets.export_response(
+        fmt,
+        name=(pgettext("file name", "interviews"), cycle.name, unit.code or unit.name),
+        header=header,
+        rows=rows,
+        sheet=_("Interviews"),
     )
 
 
@@ -451,7 +455,8 @@ def cycle_unit_nudge(request, pk, unit_pk):
 
 
 def _over_time(cycle, viewer):
-    cycles = dashboard.comparable_cycles(cycle, viewer)
+    comparison = dashboard.comparable_cycles(cycle, viewer)
+    cycles = comparison.cycles
     units = []
     for root in dashboard.dashboard_units_tree(cycle, viewer):
         for row in root.walk():
@@ -461,12 +466,12 @@ def _over_time(cycle, viewer):
     by_year, expected = dashboard.completion_by_year(cycles, viewer, units)
     progress = dashboard.progress_by_week(cycles, viewer, expected=expected)
     previous = progress[cycles[-2].pk] if len(cycles) > 1 else None
-    return cycles, progress[cycle.pk], previous, by_year
+    return comparison, progress[cycle.pk], previous, by_year
 
 
 def cycle_progress(request, pk):
     viewer, cycle = _cycle(request, pk)
-    cycles, current, previous, by_year = _over_time(cycle, viewer)
+    comparison, current, previous, by_year = _over_time(cycle, viewer)
     weeks = max(len(current.signed_by_week), len(previous.signed_by_week) if previous else 0)
     table = [
         (
@@ -482,7 +487,10 @@ def cycle_progress(request, pk):
         "interviews/dashboard_progress.html",
         {
             "cycle": cycle,
-            "cycles": cycles,
+            "cycles": comparison.cycles,
+            # Named on the page: which cycles it compares and which it leaves out.
+            "compared": ", ".join(c.name for c in comparison.cycles[:-1]),
+            "left_out": ", ".join(c.name for c in comparison.left_out),
             "current": current,
             "previous": previous,
             "chart": charts.weekly_lines(current, previous),
@@ -492,9 +500,16 @@ def cycle_progress(request, pk):
     )
 
 
-def cycle_progress_csv(request, pk):
+def cycle_progress_export(request, pk, fmt):
+    """Completion per unit and cycle, year over year, as a CSV or an XLSX file."""
     viewer, cycle = _cycle(request, pk)
-    cycles, _current, _previous, by_year = _over_time(cycle, viewer)
-    header = [_("Unit code"), _("Unit"), *[f"{c.name} (%)" for c in cycles]]
-    rows = ([unit.code, unit.name, *[_percent(v) for v in values]] for unit, values in by_year)
-    return _csv_response(f"{slugify(cycle.name)}-year-over-year.csv", header, rows)
+    comparison, _current, _previous, by_year = _over_time(cycle, viewer)
+    header = [_("Unit code"), _("Unit"), *[f"{c.name} (%)" for c in comparison.cycles]]
+    rows = ([unit.code, unit.name, *values] for unit, values in by_year)
+    return spreadsheets.export_response(
+        fmt,
+        name=(pgettext("file name", "year-over-year"), cycle.name),
+        header=header,
+        rows=rows,
+        sheet=_("Completion year over year"),
+    )

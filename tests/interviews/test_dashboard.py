@@ -1,6 +1,11 @@
 """The cycle dashboard: figures against hand counts, roll-up, scopes, no content, CSV, nudges."""
 
+import csv
 import datetime
+import html
+import io
+import re
+import zipfile
 
 import pytest
 import time_machine
@@ -173,7 +178,7 @@ def test_figures_are_counted_once_a_minute_per_scope_and_say_when(login, org, cy
     # Within the minute HR sees the same count, then a fresh one.
     Interview.objects.filter(cycle=cycle, state="planned").update(state="excused")
     again = login(org.hr).get(url).content.decode()
-    assert _headline(again, "Meetings booked") == _headline(first, "Meetings booked")
+    assert _headline(again, "Scheduled") == _headline(first, "Scheduled")
     assert _headline(again, "Excused or cancelled") == _headline(first, "Excused or cancelled")
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
         later = login(org.hr).get(url).content.decode()
@@ -237,10 +242,13 @@ def test_no_content_reaches_any_dashboard_page_or_csv(login, org, cycle):
         reverse("interviews:cycle_dashboard", args=[cycle.pk]),
         reverse("interviews:cycle_dashboard", args=[cycle.pk]) + f"?unit={org.unit_a.pk}",
         reverse("interviews:cycle_dashboard_csv", args=[cycle.pk]),
+        reverse("interviews:cycle_dashboard_xlsx", args=[cycle.pk]),
         reverse("interviews:cycle_progress", args=[cycle.pk]),
         reverse("interviews:cycle_progress_csv", args=[cycle.pk]),
+        reverse("interviews:cycle_progress_xlsx", args=[cycle.pk]),
         reverse("interviews:cycle_unit", args=[cycle.pk, org.unit_a.pk]),
         reverse("interviews:cycle_unit_csv", args=[cycle.pk, org.unit_a.pk]),
+        reverse("interviews:cycle_unit_xlsx", args=[cycle.pk, org.unit_a.pk]),
         reverse("interviews:cycle_unit_managers", args=[cycle.pk, org.unit_a.pk]),
     ]
     for user in (org.hr, org.director, org.manager):
@@ -249,6 +257,9 @@ def test_no_content_reaches_any_dashboard_page_or_csv(login, org, cycle):
             response = client.get(url)
             assert response.status_code == 200, url
             body = b"".join(response.streaming_content) if response.streaming else response.content
+            if url.endswith(".xlsx"):  # a zip of XML: search what it unpacks to
+                with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                    body = b"".join(archive.read(name) for name in archive.namelist())
             assert SECRET.encode() not in body, (user, url)
 
 
@@ -377,13 +388,13 @@ def test_progress_by_week_compares_with_the_previous_cycle(org):
     viewer = dashboard.dashboard_viewer(org.hr)
     today = datetime.date(2026, 3, 1)
     previous = CycleFactory(
-        units=[org.root], opens_on=datetime.date(2025, 1, 5), closes_on=datetime.date(2025, 2, 28)
+        units=[org.unit_a], opens_on=datetime.date(2025, 1, 5), closes_on=datetime.date(2025, 2, 28)
     )
     current = CycleFactory(
         units=[org.unit_a], opens_on=datetime.date(2026, 1, 4), closes_on=datetime.date(2026, 4, 30)
     )
     CycleFactory(units=[org.unit_b], opens_on=datetime.date(2025, 6, 1), closes_on=datetime.date(2025, 8, 1))
-    assert dashboard.comparable_cycles(current, viewer) == [previous, current]
+    assert dashboard.comparable_cycles(current, viewer).cycles == [previous, current]
 
     from interviews.models import InterviewRecord
 
@@ -626,3 +637,257 @@ def test_one_unit_of_a_cycle_is_open_to_exactly_those_the_unit_list_shows_it_to(
     assert (
         dashboard.cycle_unit(cycle, dashboard.dashboard_viewer(org.hr), max(u.pk for u in units) + 1) is None
     )
+
+
+# --- figures that read right ---------------------------------------------------------
+
+
+def _text(fragment: str) -> str:
+    """What a reader sees of a piece of markup: its text, tags gone, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def _unit_table(page: str) -> dict[str, dict[str, str]]:
+    """The unit table as a reader scans it: {unit: {column header: cell}}."""
+    table = page.split('<table class="table table-sm table-hover align-middle small dashboard-table"', 1)[1]
+    table = table.split("</table>", 1)[0]
+    headers = [_text(th) for th in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table, re.S)]
+    rows = {}
+    for row in re.findall(r"<tr data-unit.*?</tr>", table, re.S):
+        name = _text(re.search(r'<th scope="row".*?<a [^>]*>(.*?)</a>', row, re.S).group(1))
+        cells = [_text(td) for td in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows[name] = dict(zip(headers[1:], cells, strict=True))
+    return rows
+
+
+def _card(page: str, label: str) -> str:
+    """A headline card's text, from its label on."""
+    after = page.split(f'<div class="small text-body-secondary">{label}</div>', 1)[1]
+    return _text(after.split('<div class="col">', 1)[0].split("</section>", 1)[0])
+
+
+def test_dashboard_prep_shared_reads_each_side_out_of_the_interviews_that_go_ahead(login, org, cycle):
+    # The employee's signed talk: the manager had shared. The other manager's excused talk
+    # was shared by both before the leave: it is not prepared for, and counts nowhere.
+    Interview.objects.filter(cycle=cycle, employee=org.employee).update(manager_shared=True)
+    Interview.objects.filter(cycle=cycle, state="excused").update(employee_shared=True, manager_shared=True)
+    page = login(org.hr).get(reverse("interviews:cycle_dashboard", args=[cycle.pk])).content.decode()
+    card = _card(page, "Preparation shared")
+    assert card.startswith("Employees shared 1 of 5, managers shared 1 of 5")
+    assert "of the interviews not excused or cancelled" in card
+    assert "/ " not in card
+    rows = _unit_table(page)
+    a, b = rows["Department A"], rows["Department B"]
+    assert (a["Employee prep shared"], a["Manager prep shared"]) == ("1 of 3", "1 of 3")
+    assert (b["Employee prep shared"], b["Manager prep shared"]) == ("0 of 2", "0 of 2")
+    assert "out of those not excused or cancelled" in page  # the footnote says so
+    # The export's columns are named as the page's and count the same.
+    lines = b"".join(
+        login(org.hr).get(reverse("interviews:cycle_dashboard_csv", args=[cycle.pk])).streaming_content
+    )
+    reader = list(csv.DictReader(io.StringIO(lines.decode("utf-8-sig"))))
+    exported = next(row for row in reader if row["Unit code"] == "B")
+    assert (exported["Employee prep shared"], exported["Manager prep shared"]) == ("0", "0")
+
+
+def test_dashboard_scheduled_card_and_column_count_booked_talks_not_yet_held(login, org, cycle):
+    page = login(org.hr).get(reverse("interviews:cycle_dashboard", args=[cycle.pk])).content.decode()
+    assert "Meetings booked" not in page
+    # One talk booked and ahead; the held and the signed ones are named apart, not in it.
+    assert _headline(page, "Scheduled") == "1"
+    card = _card(page, "Scheduled")
+    assert "booked, not yet marked held" in card
+    assert "2 still to book, 1 held, not yet signed" in card
+    rows = _unit_table(page)
+    assert rows["University"]["Scheduled"] == "1"  # the card's figure, under the same name
+    a = rows["Department A"]
+    assert (a["Scheduled"], a["Held"], a["Signed"]) == ("1", "1", "1")
+
+
+def test_managers_page_names_scheduled_and_held_talks_apart(login, org, cycle):
+    url = reverse("interviews:cycle_unit_managers", args=[cycle.pk, org.root.pk])
+    page = login(org.hr).get(url).content.decode()
+    headers = [_text(th) for th in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', page, re.S)]
+    assert "Booked" not in headers and {"Scheduled", "Held", "Signed"} <= set(headers)
+    rows = {}
+    for row in re.findall(r'<tr>\s*<th scope="row".*?</tr>', page, re.S):
+        cells = [_text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        rows[cells[0]] = dict(zip(headers, cells, strict=True))
+    # Mona: Eva's talk signed, Emil's booked with his prep shared.
+    mona = rows[str(org.manager)]
+    assert (mona["Scheduled"], mona["Held"], mona["Signed"]) == ("1", "0", "1")
+    assert (mona["Employee prep shared"], mona["Manager prep shared"]) == ("1 of 2", "0 of 2")
+    # Dora: Mona's own talk held, the other manager's excused (out of what goes ahead).
+    dora = rows[str(org.director)]
+    assert (dora["Scheduled"], dora["Held"], dora["Employee prep shared"]) == ("0", "1", "0 of 1")
+
+
+def _bars(page: str) -> dict[str, int]:
+    """The chart's bars as a reader hovers them: {label: interviews}, added up over the states."""
+    chart = page.split('class="dashboard-chart"', 1)[1].split("</svg>", 1)[0]
+    bars: dict[str, int] = {}
+    for label, count in re.findall(r"<rect [^>]*><title>(.*?): (\d+)</title></rect>", chart):
+        bars[html.unescape(label)] = bars.get(html.unescape(label), 0) + int(count)
+    return bars
+
+
+def test_unit_chart_has_a_bar_for_the_units_own_people(login, org, cycle):
+    InterviewFactory(cycle=cycle, employee=org.hr, partner=org.director)  # in the university itself
+    section = OrgUnitFactory(code="A1", name="Section A1", parent=org.unit_a)
+    InterviewFactory(cycle=cycle, employee=UserFactory(unit=section), partner=org.manager, state="signed")
+    url = reverse("interviews:cycle_dashboard", args=[cycle.pk])
+    client = login(org.hr)
+    page = client.get(url).content.decode()
+    assert _bars(page) == {"University itself": 1, "Department A": 4, "Department B": 3}
+    assert sum(_bars(page).values()) == int(_unit_table(page)["University"]["Interviews"]) == 8
+    # Its own bar is not a link to itself; the sub-units' bars lead to them.
+    assert "University itself</text></a>" not in page
+    focused = client.get(url, {"unit": org.unit_a.pk}).content.decode()
+    assert _bars(focused) == {"Department A itself": 3, "Section A1": 1}
+    # A unit without people of its own has no bar for them.
+    Interview.objects.filter(employee=org.hr).delete()
+    assert "University itself" not in client.get(url).content.decode()
+
+
+def test_every_column_of_the_unit_table_sorts(login, org, cycle):
+    url = reverse("interviews:cycle_dashboard", args=[cycle.pk])
+    client = login(org.hr)
+    page = client.get(url).content.decode()
+    thead = page.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    headers = re.findall(r'<th scope="col"([^>]*)>(.*?)</th>', thead, re.S)
+    labels = [_text(inner) for _attrs, inner in headers]
+    assert labels[:-1] == [
+        "Unit",
+        "Interviews",
+        "Planned",
+        "Scheduled",
+        "Held",
+        "Signed",
+        "Excused or cancelled",
+        "Employee prep shared",
+        "Manager prep shared",
+        "Completion",
+        "Actions open (overdue)",
+        "No partner",
+    ]
+    assert labels[-1] == "Details"  # the links' column: nothing to sort
+    for (attrs, inner), label in zip(headers[:-1], labels, strict=False):
+        assert "aria-sort=" in attrs and '<a href="?sort=' in inner, label
+        # Following a header's link sorts by that very column, and the header says so.
+        link = html.unescape(re.search(r'href="([^"]+)"', inner).group(1))
+        followed = client.get(url + link).content.decode().split("<thead>", 1)[1].split("</thead>", 1)[0]
+        sorted_by = re.findall(r'aria-sort="(?:a|de)scending"><a [^>]*>(.*?)</a>', followed)
+        assert sorted_by == [label], (label, sorted_by)
+    # Department A has more booked, held, signed and shared; B more excused and to book.
+    more_in_a = ["scheduled", "held", "signed", "employee_shared"]
+    more_in_b = ["planned", "excused"]
+    for key in [*more_in_a, *more_in_b]:
+        for direction in ("asc", "desc"):
+            sorted_page = client.get(url, {"sort": key, "dir": direction})
+            assert sorted_page.status_code == 200, key
+            text = sorted_page.content.decode()
+            a_first = text.index(">Department A<") < text.index(">Department B<")
+            assert a_first == ((key in more_in_a) == (direction == "desc")), (key, direction)
+            sorted_thead = text.split("<thead>", 1)[1].split("</thead>", 1)[0]
+            assert sorted_thead.count(f'aria-sort="{direction}ending"') == 1, key
+    assert client.get(url, {"sort": "manager_shared", "dir": "desc"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sort=__class__",
+        "sort=figures.total",
+        "sort=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "sort=" + "x" * 5000,
+        "sort=",
+        "sort=held&sort=__init__",
+        "sort=total&dir=sideways",
+        "dir=desc%27--",
+    ],
+)
+def test_dashboard_ignores_sort_values_it_does_not_know(login, org, cycle, query):
+    url = reverse("interviews:cycle_dashboard", args=[cycle.pk])
+    response = login(org.hr).get(f"{url}?{query}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<script>alert" not in page
+    # Unknown columns sort by name: A before B, and the table says by what.
+    assert page.index(">Department A<") < page.index(">Department B<") or "dir=desc" in query
+    thead = page.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert thead.count('aria-sort="none"') == 11
+
+
+def test_progress_compares_only_cycles_over_the_same_units(login, org, cycle):
+    def earlier(name, units, years):
+        return CycleFactory(
+            name=name,
+            units=units,
+            opens_on=cycle.opens_on - datetime.timedelta(days=365 * years),
+            closes_on=cycle.closes_on - datetime.timedelta(days=365 * years),
+            state="closed",
+        )
+
+    same = earlier("Talks 2025", [org.root], 1)
+    department = earlier("Department A 2024", [org.unit_a], 2)  # some of the units only
+    both = earlier("Departments 2023", [org.unit_a, org.unit_b], 3)  # not the university's own people
+    earlier("Elsewhere 2024", [OrgUnitFactory(code="X", name="Elsewhere", parent=None)], 2)  # no overlap
+    InterviewFactory(cycle=same, employee=org.employee, partner=org.manager, state="signed")
+    InterviewFactory(cycle=department, employee=org.employee, partner=org.manager, state="signed")
+
+    comparison = dashboard.comparable_cycles(cycle, dashboard.dashboard_viewer(org.hr))
+    assert comparison.cycles == [same, cycle]
+    assert comparison.left_out == [department, both]  # newest first
+    url = reverse("interviews:cycle_progress", args=[cycle.pk])
+    page = _text(login(org.hr).get(url).content.decode())
+    assert "Compared with earlier cycles over exactly the same units as this one: Talks 2025." in page
+    assert "Left out because they were over other units" in page
+    assert "Department A 2024, Departments 2023." in page
+    assert "Elsewhere 2024" not in page
+    assert "beside Talks 2025 at the same point" in page
+    response = login(org.hr).get(reverse("interviews:cycle_progress_csv", args=[cycle.pk]))
+    header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert header == f"Unit code,Unit,Talks 2025 (%),{cycle.name} (%)"
+
+    # The cycle over department A alone compares with nothing: the university's cycles count others.
+    alone = dashboard.comparable_cycles(
+        CycleFactory(units=[org.unit_a], opens_on=cycle.opens_on), dashboard.dashboard_viewer(org.hr)
+    )
+    assert alone.cycles[:-1] == [department]
+    assert set(alone.left_out) == {cycle, same, both}
+
+
+def test_progress_without_an_earlier_cycle_of_the_same_units_says_so(login, org, cycle):
+    page = login(org.hr).get(reverse("interviews:cycle_progress", args=[cycle.pk])).content.decode()
+    assert "No earlier cycle was over exactly the same units as this one" in page
+    assert "Left out" not in page
+
+
+@pytest.mark.real_services
+def test_dashboard_table_links_are_touch_targets_of_at_least_24px(page, org):
+    """WCAG 2.5.8 (Lighthouse flagged 28 of them): unit names, sort links, details links, toggles."""
+    from tests.conftest import log_in
+
+    cycle = CycleFactory(name="Talks 2026", units=[org.root])
+    section = OrgUnitFactory(code="A1", name="Section A1", parent=org.unit_a)
+    InterviewFactory(cycle=cycle, employee=org.employee, partner=org.manager, state="signed")
+    InterviewFactory(cycle=cycle, employee=UserFactory(unit=section), partner=org.manager)
+    InterviewFactory(cycle=cycle, employee=org.outsider, partner=org.other_manager)
+    log_in(page, org.hr.email)
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(page.base_url + reverse("interviews:cycle_dashboard", args=[cycle.pk]))
+        page.get_by_role("button", name="Sub-units of Department A").wait_for()  # the script has run
+        sizes = page.locator("table.dashboard-table").evaluate(
+            """table => [...table.querySelectorAll("a, button")]
+                .filter(el => el.offsetParent !== null)
+                .map(el => {
+                    const box = el.getBoundingClientRect();
+                    return [el.textContent.trim(), box.width, box.height];
+                })"""
+        )
+        assert len(sizes) >= 12 + 3 * 3, sizes  # the headers' links, and three per unit at least
+        small = [(text, w, h) for text, w, h in sizes if w < 24 or h < 24]
+        assert small == [], (width, small)
+        # The table scrolls within itself: its links' hidden words never widen the page.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -49,6 +49,14 @@ def test_import_good_files_creates_units_people_and_lines():
         "people_unchanged": 0,
         "lines_opened": 4,
         "lines_closed": 0,
+        # Nothing beyond the rows in a first import: nobody had an email, partner or interview.
+        "leavers": 0,
+        "interviews_ended": 0,
+        "email_changes": 0,
+        "partner_changes": 0,
+        "interviews_moving": 0,
+        "meetings_cancelled": 0,
+        "new_in_scope": 0,
     }
     physics = OrgUnit.objects.get(code="PHY")
     assert physics.parent.code == "FAC" and physics.head.employee_number == "1002"

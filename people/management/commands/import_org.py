@@ -7,7 +7,7 @@ from people.importing import ImportReport, org_import_apply
 
 class Command(BaseCommand):
     help = (
-        "Import units, people and reporting lines from the HR system's CSV or JSON files. "
+        "Import units, people and reporting lines from the HR system's CSV, XLSX or JSON files. "
         "Every row is checked; if any is bad, nothing is applied."
     )
 
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         for error in report.errors:
             self.stderr.write(f"{error.file} line {error.line}: {error.message}")
         for note in report.notes:
-            self.stdout.write(note)
+            self.stdout.write(str(note))
         s = report.summary()
         self.stdout.write(
             f"Units: {s['units_created']} created, {s['units_updated']} updated, {s['units_unchanged']} unchanged. "
@@ -52,9 +52,15 @@ class Command(BaseCommand):
             f"{s['people_unchanged']} unchanged. "
             f"Reporting lines: {s['lines_opened']} opened, {s['lines_closed']} closed."
         )
+        for item in report.impact_list():
+            self.stdout.write(self.style.WARNING(item["title"]))
+            if verbosity >= 2:
+                for row in item["rows"]:
+                    self.stdout.write(f"  {row}")
         if verbosity >= 2:
-            for change in report.changes:
-                self.stdout.write(f"  {change}")
+            for diff in report.diff_rows():
+                fields = "; ".join(f"{f['label']}: {f['old']} → {f['new']}" for f in diff["fields"])
+                self.stdout.write(f"  {diff['key']} {diff['name']}: {fields}")
             if report.changes_not_listed:
                 self.stdout.write(f"  … and {report.changes_not_listed} more")
         if report.ok and report.changed:

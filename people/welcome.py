@@ -1,0 +1,85 @@
+"""Welcome emails: HR invites imported people who have never signed in to set a password.
+
+The import gives nobody a password (people/importing.py); until single sign-on comes, this
+is how people get in without finding "forgot your password" on their own. The link is
+Django's password-reset link, valid PASSWORD_RESET_TIMEOUT (three days by default) and
+spent once the password is set. What is sent is audited, never the link itself.
+"""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from people.audit import audit
+from people.models import User, WelcomeEmail
+from people.tasks import queue_email
+
+# At most this many emails from one request: a unit of thousands is invited in parts, so
+# that one click cannot flood the mail server.
+WELCOME_BATCH = 2000
+
+
+def welcome_offered() -> bool:
+    """Whether HR invites people by email to set a password. Room for single sign-on (a
+    later issue): where people sign in at their organisation's identity provider, they need
+    no password here and this is not offered."""
+    return True
+
+
+def never_signed_in(people: QuerySet[User]) -> QuerySet[User]:
+    """The active people among these who have never signed in and can be written to."""
+    return (
+        people.filter(is_active=True, last_login__isnull=True).exclude(email="").exclude(employee_number="")
+    )
+
+
+def _message(person: User) -> dict:
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    token = default_token_generator.make_token(person)
+    link = settings.SITE_URL.rstrip("/") + reverse("password_reset_confirm", args=[uid, token])
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        return {
+            "subject": _("Welcome to the performance assessment interviews"),
+            "body": _(
+                "Hello %(name)s,\n\n"
+                "Your organisation prepares and holds its performance assessment interviews here. "
+                "Choose a password for your account (%(email)s) with this link, within %(days)d days:\n\n"
+                "%(url)s\n\n"
+                "Afterwards you sign in at %(site)s with your email address. If the link has expired, "
+                "use \u201cForgot your password?\u201d on the sign-in page.\n"
+            )
+            % {
+                "name": person.get_short_name() or person.email,
+                "email": person.email,
+                "days": days,
+                "url": link,
+                "site": settings.SITE_URL,
+            },
+            "to": [person.email],
+        }
+
+
+def welcome_send(*, people: QuerySet[User], by: User, request_key: str) -> int:
+    """Send a welcome email to each of these people who has never signed in, once per
+    request_key; returns how many were sent. Each is audited and goes out after commit."""
+    if not request_key or len(request_key) > 64:
+        return 0
+    sent = 0
+    for person in never_signed_in(people).order_by("pk")[:WELCOME_BATCH]:
+        try:
+            with transaction.atomic():
+                WelcomeEmail.objects.create(person=person, sent_by=by, request_key=request_key)
+        except IntegrityError:
+            continue  # this request sent them one already
+        message = _message(person)
+        transaction.on_commit(lambda message=message: queue_email(**message))
+        audit("welcome_sent", actor=by, obj=person)
+        sent += 1
+    return sent
