@@ -121,7 +121,7 @@ ACTION_GROUPS: list[tuple[str, object, list[tuple[str, object]]]] = [
         gettext_lazy("Goals and actions"),
         [
             ("unit_goal_saved", gettext_lazy("%(actor)s saved the unit goal %(object)s")),
-            ("unit_goal_deleted", gettext_lazy("%(actor)s deleted the unit goal %(object)s")),
+            ("unit_goal_deleted", gettext_lazy("%(actor)s deleted %(object)s")),
             ("action_updated", gettext_lazy("%(actor)s updated the status of %(object)s")),
         ],
     ),

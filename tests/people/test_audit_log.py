@@ -253,7 +253,7 @@ def test_an_object_that_no_longer_exists_shows_its_kind_and_number(login, org):
     entry("unit_goal_deleted", actor=org.hr, object_type="goals.unitgoal", object_id="4711")
     entry("cycle_closed", actor=org.hr, object_type="interviews.cycle", object_id="not-a-number")
     page = text(login(org.hr).get(URL))
-    assert "Hanne Hr deleted the unit goal unit goal #4711" in page
+    assert "Hanne Hr deleted unit goal #4711" in page
     assert "Hanne Hr closed the cycle cycle #not-a-number" in page
 
 

@@ -256,3 +256,28 @@ def test_the_whole_organisation_mode_refuses_what_would_break(organisation):
         units_data=None, people_data=_without({"1002"}), by=organisation, whole_organisation=True
     )
     assert [e.line for e in report.errors if "The partner 1002" in e.message] == [4, 5, 6, 7, 8, 9, 10, 11]
+
+
+def test_the_preview_reads_as_many_queries_for_three_moves_as_for_eight(organisation):
+    """Why: the preview compares the whole organisation with the file in a fixed number of
+    reads (units, people, lines, and what the interviews app answers), however many rows change."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def moving(numbers):
+        rows = PEOPLE.splitlines()
+        for i, row in enumerate(rows):
+            if row.split(",")[0] in numbers:
+                rows[i] = row.replace(",1002,head_of_unit,", ",1001,head_of_unit,").replace(
+                    "@uni", ".new@uni"
+                )
+        return "\n".join(rows) + "\n"
+
+    counts = []
+    for numbers in ({"1003", "1004", "1005"}, {str(n) for n in range(1003, 1011)}):
+        with CaptureQueriesContext(connection) as queries:
+            report = org_import_check(units_data=UNITS, people_data=moving(numbers), by=organisation)
+        assert report.impact["interviews_moving"]["count"] == len(numbers)
+        assert report.impact["email_changes"]["count"] == len(numbers)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
