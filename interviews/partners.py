@@ -4,6 +4,7 @@ with the old one stays with the two who wrote it (PRODUCT.md, confidentiality)."
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -146,45 +147,72 @@ def interviews_follow_partners_preview(*, moves: dict[int, int | None]) -> list[
     return rows
 
 
-def _leavers_open_interviews(employee_ids: list[int]):
+def _leavers_talks(employee_ids: list[int]):
+    """The unfinished talks in open cycles that people who leave take part in, either side."""
     return (
         Interview.objects.filter(
-            employee_id__in=employee_ids,
+            Q(employee_id__in=employee_ids) | Q(partner_id__in=employee_ids),
             cycle__state=Cycle.State.OPEN,
-            state__in=(Interview.State.PLANNED, Interview.State.SCHEDULED),
+            state__in=Interview.UNFINISHED,
         )
         .select_related("employee", "partner", "cycle")
         .order_by("employee__family_name", "employee__given_name", "pk")
     )
 
 
+def _ends(interview: Interview, leaving: set[int], now) -> bool:
+    """Whether a leaver's talk ends (excused): theirs as the employee, and not held or begun.
+    A talk held, or whose meeting has begun, stays, to be recorded and signed or cancelled by
+    HR; one whose partner leaves moves to the employee's new partner (the import's lines)."""
+    if interview.employee_id not in leaving:
+        return False
+    if interview.state == Interview.State.PLANNED:
+        return True
+    return interview.state == Interview.State.SCHEDULED and interview.starts_at > now
+
+
 def interviews_end_for_leavers_preview(*, employee_ids: list[int]) -> list[dict]:
-    """The open interviews interviews_end_for_leavers would end: rows as the import shows them."""
-    return [
-        {
-            "employee_id": interview.employee_id,
-            "name": interview.employee.get_full_name(),
-            "cycle": interview.cycle.name,
-            "old": str(interview.partner),
-            "old_partner_id": interview.partner_id,
-            "starts_at": interview.starts_at.isoformat()
-            if interview.state == Interview.State.SCHEDULED
-            else "",
-        }
-        for interview in _leavers_open_interviews(employee_ids)
-    ]
+    """What interviews_end_for_leavers would do: rows as the import shows them, each with
+    "ends" (excused) or not (it stays: held or begun)."""
+    leaving, now = set(employee_ids), timezone.now()
+    rows = []
+    for interview in _leavers_talks(employee_ids):
+        ends = _ends(interview, leaving, now)
+        begun = interview.state == Interview.State.HELD or (
+            interview.state == Interview.State.SCHEDULED and interview.starts_at <= now
+        )
+        if not ends and not begun:
+            continue  # the partner leaves before the talk: it moves with the lines
+        rows.append(
+            {
+                "employee_id": interview.employee_id,
+                "name": interview.employee.get_full_name(),
+                "cycle": interview.cycle.name,
+                "old": str(interview.partner),
+                "old_partner_id": interview.partner_id,
+                "starts_at": interview.starts_at.isoformat()
+                if ends and interview.state == Interview.State.SCHEDULED
+                else "",
+                "ends": ends,
+            }
+        )
+    return rows
 
 
 def interviews_end_for_leavers(*, employee_ids: list[int]) -> int:
     """These people left the organisation (an import of the whole of it): their open
     interviews end as excused, with the reason said in the organisation's language, and a
     booked meeting's calendar event is cancelled for both. Runs inside the import's
-    transaction (people sends people_left). A held talk stays, to be recorded and signed."""
+    transaction (people sends people_left). A talk held, or whose meeting has begun, stays,
+    to be recorded and signed or cancelled by HR (the preview lists it)."""
     with translation.override(settings.LANGUAGE_CODE):
         reason = str(_("Left the organisation"))
     ended = 0
     touched = set()
-    for interview in _leavers_open_interviews(employee_ids).select_for_update(of=("self",)):
+    leaving, now = set(employee_ids), timezone.now()
+    for interview in _leavers_talks(employee_ids).select_for_update(of=("self",)):
+        if not _ends(interview, leaving, now):
+            continue
         fields = ["state", "reason", "version", "updated_at"]
         if interview.state == Interview.State.SCHEDULED:
             interview.ics_sequence += 1

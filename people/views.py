@@ -34,7 +34,7 @@ from people.selectors import (
     units_visible_to_hr,
 )
 from people.services import reporting_line_change
-from people.welcome import never_signed_in, welcome_offered, welcome_send
+from people.welcome import welcome_due, welcome_offered, welcome_send
 
 PEOPLE_PAGE_SIZE = 200
 
@@ -161,7 +161,7 @@ def person_detail(request, pk):
                     employee=person,
                     partner=form.cleaned_data["partner"],
                     kind=form.cleaned_data["kind"],
-                    expected_line_id=int(based_on) if based_on.isdigit() else None,
+                    expected_line_id=int(based_on) if based_on.isascii() and based_on.isdigit() else None,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -189,7 +189,7 @@ def person_detail(request, pk):
             "form": form,
             "history": history,
             "partnered": people_partnered_by(person).order_by("family_name"),
-            **_welcome_context(User.objects.filter(pk=person.pk)),
+            **_welcome_context(User.objects.filter(pk=person.pk), again=True),
             "last_welcome": person.welcome_emails.order_by("-sent_at").first() if welcome_offered() else None,
         },
     )
@@ -245,7 +245,13 @@ def import_detail(request, pk):
     _require_import_rights(request)
     record = get_object_or_404(OrgImport.objects.select_related("created_by"), pk=pk)
     report = ImportReport.from_dict(record.report)
-    context = {"record": record, "report": report}
+    mine = report.fields_changed_for(request.user)
+    context = {
+        "record": record,
+        "report": report,
+        "my_fields": report.field_labels(mine),
+        "confirm": report.needs_confirmation(request.user),
+    }
     if record.status == OrgImport.Status.APPLIED:
         context |= _welcome_context(people_visible_to_hr(request.user))
     return render(request, "people/import_detail.html", context)
@@ -262,7 +268,7 @@ def import_apply(request, pk):
             )
             return redirect("people:import_detail", pk=record.pk)
         previewed = ImportReport.from_dict(record.report)
-        if previewed.has_impact and request.POST.get("confirm") != "1":
+        if previewed.needs_confirmation(request.user) and request.POST.get("confirm") != "1":
             # What the import does beyond its rows (new login emails, meetings cancelled, the
             # importer's own account) is applied only by someone who ticked that they read it.
             messages.error(request, _("Tick the box to confirm the consequences listed, then apply."))
@@ -272,6 +278,7 @@ def import_apply(request, pk):
             people_data=record.people_text if record.people_filename else None,
             expected_summary=previewed.summary(),
             whole_organisation=record.whole_organisation,
+            by=request.user,
         )
         record.report = report.as_dict()
         if report.applied:
@@ -352,31 +359,45 @@ def audit_log_export(request, fmt):
 # --- welcome emails --------------------------------------------------------------------
 
 
-def _welcome_context(people) -> dict:
+def _welcome_context(people, *, again: bool = False) -> dict:
     """How many of these people have never signed in, and a key for the form that invites
     them (the same request sent twice sends once)."""
     if not welcome_offered():
         return {"never_signed_in": 0}
-    return {"never_signed_in": never_signed_in(people).count(), "welcome_key": uuid.uuid4().hex}
+    return {"never_signed_in": welcome_due(people, again=again).count(), "welcome_key": uuid.uuid4().hex}
 
 
-def _welcome(request, people, *, back: str):
-    """Send the welcome email to those of these people who have never signed in."""
+def _welcome(request, people, *, back: str, again: bool = False):
+    """Send the welcome email to those of these people who are due one."""
     if not welcome_offered():
         raise Http404
-    sent = welcome_send(people=people, by=request.user, request_key=request.POST.get("request_key", ""))
-    if sent:
+    key = request.POST.get("request_key", "")
+    if not key or len(key) > 64:
+        messages.error(request, _("This page is out of date: reload it and send again."))
+        return redirect(back)
+    result = welcome_send(people=people, by=request.user, request_key=key, again=again)
+    if result.sent:
         messages.success(
             request,
             ngettext(
                 "A welcome email went to %(count)d person: a link to choose a password, valid for a few days.",
                 "Welcome emails went to %(count)d people: a link to choose a password, valid for a few days.",
-                sent,
+                result.sent,
             )
-            % {"count": sent},
+            % {"count": result.sent},
         )
     else:
         messages.info(request, _("Nobody to welcome: they have signed in before, or were just sent one."))
+    if result.left:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d more person is still to be welcomed: send again for the next part.",
+                "%(count)d more people are still to be welcomed: send again for the next part.",
+                result.left,
+            )
+            % {"count": result.left},
+        )
     return redirect(back)
 
 
@@ -403,6 +424,8 @@ def welcome_everyone(request):
     """Everyone HR sees who has never signed in (after an import: the new people)."""
     _require_hr(request)
     back = request.POST.get("back", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("people:unit_list")
     return _welcome(request, people_visible_to_hr(request.user), back=back)

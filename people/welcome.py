@@ -6,12 +6,15 @@ Django's password-reset link, valid PASSWORD_RESET_TIMEOUT (three days by defaul
 spent once the password is set. What is sent is audited, never the link itself.
 """
 
+import datetime
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -20,9 +23,10 @@ from people.audit import audit
 from people.models import User, WelcomeEmail
 from people.tasks import queue_email
 
-# At most this many emails from one request: a unit of thousands is invited in parts, so
-# that one click cannot flood the mail server.
-WELCOME_BATCH = 2000
+# At most this many emails from one request: a unit of thousands is invited in parts (each
+# click the next part: those sent one are not due again while its link holds), so that one
+# click neither floods the mail server nor holds a request for long.
+WELCOME_BATCH = 500
 
 
 def welcome_offered() -> bool:
@@ -53,7 +57,7 @@ def _message(person: User) -> dict:
                 "Choose a password for your account (%(email)s) with this link, within %(days)d days:\n\n"
                 "%(url)s\n\n"
                 "Afterwards you sign in at %(site)s with your email address. If the link has expired, "
-                "use \u201cForgot your password?\u201d on the sign-in page.\n"
+                "use “Forgot your password?” on the sign-in page.\n"
             )
             % {
                 "name": person.get_short_name() or person.email,
@@ -66,20 +70,39 @@ def _message(person: User) -> dict:
         }
 
 
-def welcome_send(*, people: QuerySet[User], by: User, request_key: str) -> int:
-    """Send a welcome email to each of these people who has never signed in, once per
-    request_key; returns how many were sent. Each is audited and goes out after commit."""
-    if not request_key or len(request_key) > 64:
-        return 0
-    sent = 0
-    for person in never_signed_in(people).order_by("pk")[:WELCOME_BATCH]:
-        try:
-            with transaction.atomic():
-                WelcomeEmail.objects.create(person=person, sent_by=by, request_key=request_key)
-        except IntegrityError:
-            continue  # this request sent them one already
+@dataclass
+class WelcomeResult:
+    sent: int
+    left: int  # still to welcome: past this request's batch
+
+
+def welcome_due(people: QuerySet[User], *, again: bool = False) -> QuerySet[User]:
+    """Whom a welcome would go to: those who never signed in, and (unless sent again on
+    purpose) were not sent one whose link still holds."""
+    due = never_signed_in(people)
+    if not again:
+        recent = timezone.now() - datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+        due = due.exclude(welcome_emails__sent_at__gte=recent)
+    return due
+
+
+@transaction.atomic
+def welcome_send(*, people: QuerySet[User], by: User, request_key: str, again: bool = False) -> WelcomeResult:
+    """Send a welcome email to each of these people who is due one (welcome_due), at most
+    WELCOME_BATCH in one request, once per request_key. Each is audited and goes out after
+    commit. again: a person sent one before whose link still holds gets a new one too."""
+    # One request of one HR user at a time: a double click waits, then finds its key used.
+    User.objects.select_for_update().filter(pk=by.pk).first()
+    if WelcomeEmail.objects.filter(request_key=request_key).exists():
+        return WelcomeResult(0, 0)
+    due = welcome_due(people, again=again).order_by("pk")
+    batch = list(due[:WELCOME_BATCH])
+    total = due.count() if len(batch) == WELCOME_BATCH else len(batch)
+    WelcomeEmail.objects.bulk_create(
+        [WelcomeEmail(person=person, sent_by=by, request_key=request_key) for person in batch]
+    )
+    for person in batch:
         message = _message(person)
         transaction.on_commit(lambda message=message: queue_email(**message))
         audit("welcome_sent", actor=by, obj=person)
-        sent += 1
-    return sent
+    return WelcomeResult(len(batch), total - len(batch))

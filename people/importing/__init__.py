@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from people.audit import audit
 from people.generations import homes_renew_all
@@ -62,11 +63,14 @@ def org_import_apply(
     dry_run: bool = False,
     expected_summary: dict[str, int] | None = None,
     whole_organisation: bool = False,
+    by: User | None = None,
 ) -> ImportReport:
     """Check the files and, if every row is good, apply them all in one transaction.
 
     whole_organisation: the people file lists everybody; the active people missing from it
     leave (deactivated, their lines closed, their open interviews ended as excused).
+
+    by: who applies it (whole_organisation refuses to deactivate them).
 
     expected_summary is what HR saw in the preview: if the organisation changed since, so
     that the same files would now do something else, nothing is applied and the new
@@ -74,7 +78,7 @@ def org_import_apply(
     """
     on = on or today()
     org_lock()
-    plan = _plan(units_data=units_data, people_data=people_data, on=on, whole=whole_organisation)
+    plan = _plan(units_data=units_data, people_data=people_data, on=on, whole=whole_organisation, by=by)
     if expected_summary is not None and plan.report.ok and plan.report.summary() != expected_summary:
         plan.report.notes.append(
             _(
@@ -116,6 +120,11 @@ def _plan(
         report, unit_rows, people_rows, units, people, by=by, whole=whole and people_data is not None
     )
     plan.all_people_rows = list(people_rows)
+    plan.importers = set(
+        User.objects.filter(Q(is_staff=True) | Q(hr_role__whole_organisation=True)).values_list(
+            "pk", flat=True
+        )
+    )
     plan.old_emails = {p.pk: p.email for p in people.values()}
     _check_units(plan)
     _check_people(plan, on=on)

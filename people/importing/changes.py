@@ -78,7 +78,6 @@ def _diff(plan: _Plan, *, on: datetime.date) -> None:
     # Whose partner changes, to whom (an id, NEW_PERSON for somebody the file creates, or
     # None for no partner): the interviews app answers what that does to open interviews.
     partner_moves: dict[int, int | None] = {}
-    importer = plan.by.employee_number if plan.by is not None else ""
     for _line, row in plan.people_rows:
         number = row["employee_number"]
         person = plan.people.get(number)
@@ -125,8 +124,8 @@ def _diff(plan: _Plan, *, on: datetime.date) -> None:
                 report.people_unchanged += 1  # a new partner is counted as a reporting line
             if fields or partner_fields:
                 listed("person", number, person.get_full_name(), False, fields + partner_fields)
-            if number == importer and (fields or partner_fields):
-                report.importer_fields = [name for name, _old, _new in fields + partner_fields]
+            if person.pk in plan.importers and (fields or partner_fields):
+                report.account_changes[number] = [name for name, _old, _new in fields + partner_fields]
             if person.email.lower() != row["email"]:
                 report.note_impact(
                     "email_changes",
@@ -147,13 +146,15 @@ def _diff(plan: _Plan, *, on: datetime.date) -> None:
                         "new": person_text(partner),
                     },
                 )
-                target = plan.people.get(partner) if partner else None
-                partner_moves[person.pk] = (
-                    target.pk if target is not None else (NEW_PERSON if partner else None)
-                )
 
         if line is not None and old_partner == partner and old_kind == kind:
             continue
+        if person is not None and (line is not None or partner):
+            # Exactly whom applying tells the interviews app about (partners_changed): a
+            # change of kind alone too, since an open talk may be held by somebody other
+            # than the line's partner (a talk reopened after a change), and would move.
+            target = plan.people.get(partner) if partner else None
+            partner_moves[person.pk] = target.pk if target is not None else (NEW_PERSON if partner else None)
         if line is not None:
             plan.lines_to_close.append(line.pk)
             report.lines_closed += 1
@@ -169,14 +170,28 @@ def _diff(plan: _Plan, *, on: datetime.date) -> None:
         )
         plan.lines_to_close.extend(sorted(closing))
         report.lines_closed += len(closing)
+        leaving = set(plan.leavers)
         for person in sorted(
-            (p for p in plan.people.values() if p.pk in set(plan.leavers)),
+            (p for p in plan.people.values() if p.pk in leaving),
             key=lambda p: (p.family_name, p.given_name, p.employee_number),
         ):
             report.note_impact(
                 "leavers",
                 {"number": person.employee_number, "name": person.get_full_name(), "email": person.email},
             )
+        # Their units lose them as head (a head in the units file is refused in the check).
+        restated = {row["code"] for _line, row in plan.unit_rows if "head_employee_number" in row}
+        for unit in sorted(plan.units.values(), key=lambda u: u.code):
+            if unit.head_id in leaving and unit.code not in restated:
+                head = next(p for p in plan.people.values() if p.pk == unit.head_id)
+                report.note_impact(
+                    "heads_cleared",
+                    {
+                        "unit": f"{unit.code} {unit.name}",
+                        "number": head.employee_number,
+                        "name": head.get_full_name(),
+                    },
+                )
     _impact_on_talks(plan, partner_moves, person_text)
 
 
@@ -213,6 +228,9 @@ def _impact_on_talks(plan: _Plan, partner_moves: dict[int, int | None], person_t
                     "cycle": row["cycle"],
                     "old": person_text(number_of_pk.get(row.get("old_partner_id"), "")) or row["old"],
                 }
+                if not row.get("ends", True):
+                    report.note_impact("held_stay", shown)
+                    continue
                 report.note_impact("interviews_ended", shown)
                 if row.get("starts_at"):
                     report.note_impact("meetings_cancelled", {**shown, "starts_at": row["starts_at"]})
@@ -222,31 +240,48 @@ def _impact_on_talks(plan: _Plan, partner_moves: dict[int, int | None], person_t
     if not scopes:
         return
     code_of_pk = {u.pk: u.code for u in plan.units.values()}
-    parent_of = {u.code: code_of_pk.get(u.parent_id, "") for u in plan.units.values()}
-    parent_of |= {row["code"]: row["parent_code"] for _line, row in plan.unit_rows}
+    parent_before = {u.code: code_of_pk.get(u.parent_id, "") for u in plan.units.values()}
+    parent_after = parent_before | {row["code"]: row["parent_code"] for _line, row in plan.unit_rows}
+    cycles = [(name, {code_of_pk[pk] for pk in unit_ids if pk in code_of_pk}) for name, unit_ids in scopes]
 
-    def lineage(code: str) -> set[str]:
-        seen = set()
-        while code and code not in seen:
-            seen.add(code)
-            code = parent_of.get(code, "")
-        return seen
+    def lineage(code: str, parent_of: dict[str, str], seen_codes: dict) -> set[str]:
+        if code not in seen_codes:
+            seen, node = set(), code
+            while node and node not in seen:
+                seen.add(node)
+                node = parent_of.get(node, "")
+            seen_codes[code] = seen
+        return seen_codes[code]
 
-    for _line, row in plan.people_rows:
-        person = plan.people.get(row["employee_number"])
-        after = lineage(row["unit_code"])
-        before = lineage(code_of_pk.get(person.unit_id, "")) if person is not None else set()
-        for cycle_name, unit_ids in scopes:
-            codes = {code_of_pk[pk] for pk in unit_ids if pk in code_of_pk}
+    before_cache: dict = {}
+    after_cache: dict = {}
+    # Everybody active after the import, where they will be: the file's rows, and the
+    # people it leaves as they are (a unit moved under a cycle's unit brings its people).
+    rows = {row["employee_number"]: row for _line, row in plan.people_rows}
+    leaving = set(plan.leavers)
+    people = [
+        (number, p.get_full_name(), code_of_pk.get(p.unit_id, ""), code_of_pk.get(p.unit_id, ""))
+        for number, p in plan.people.items()
+        if p.is_active and p.pk not in leaving and number not in rows
+    ]
+    for number, row in rows.items():
+        person = plan.people.get(number)
+        if person is not None and not person.is_active:
+            continue  # an inactive person is not added to a cycle
+        people.append(
+            (
+                number,
+                f"{row['given_name']} {row['family_name']}".strip(),
+                code_of_pk.get(person.unit_id, "") if person is not None else None,
+                row["unit_code"],
+            )
+        )
+    for number, name, unit_before, unit_after in sorted(people):
+        after = lineage(unit_after, parent_after, after_cache)
+        before = lineage(unit_before, parent_before, before_cache) if unit_before is not None else set()
+        for cycle_name, codes in cycles:
             if after & codes and not before & codes:
-                report.note_impact(
-                    "new_in_scope",
-                    {
-                        "number": row["employee_number"],
-                        "name": f"{row['given_name']} {row['family_name']}".strip(),
-                        "cycle": cycle_name,
-                    },
-                )
+                report.note_impact("new_in_scope", {"number": number, "name": name, "cycle": cycle_name})
 
 
 # --- applying ------------------------------------------------------------------------

@@ -39,6 +39,7 @@ class _Plan:
     by: User | None = None  # who imports: the preview warns when the file changes them
     whole: bool = False  # the people file is the whole organisation: the missing leave
     leavers: list[int] = field(default_factory=list)
+    importers: set[int] = field(default_factory=set)  # who may import: warned of their own account
     all_people_rows: list[tuple[int, dict]] = field(default_factory=list)
 
 

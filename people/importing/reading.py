@@ -113,7 +113,8 @@ def read_rows(
         report.error(
             label,
             max(reader.line_num, 1),
-            _("This line cannot be read as CSV (%(error)s). Check its quotes.") % {"error": exc},
+            # The error as text: the report is stored as JSON.
+            _("This line cannot be read as CSV (%(error)s). Check its quotes.") % {"error": str(exc)},
         )
         return []
 
@@ -254,6 +255,10 @@ def _read_json(text, *, label, required, optional, report):
         return []
     except RecursionError:
         report.error(label, 1, _("This JSON is nested too deeply to be a list of rows."))
+        return []
+    except ValueError:
+        # Python refuses integers of more than 4,300 digits (a guard against slow parsing).
+        report.error(label, 1, _("This JSON holds a number too long to be a value of a row."))
         return []
     if isinstance(data, dict):
         data = data.get("rows", data.get("units", data.get("people")))

@@ -30,7 +30,12 @@ class Message:
         text = gettext(self.msgid)
         if not self.params:
             return text
-        return text % {k: str(v) if isinstance(v, Message) else v for k, v in self.params.items()}
+        params = {k: str(v) if isinstance(v, Message) else v for k, v in self.params.items()}
+        try:
+            return text % params
+        except (KeyError, TypeError, ValueError):
+            # A translation changed its placeholders since the report was stored: English.
+            return self.msgid % params
 
     def __contains__(self, part: str) -> bool:
         return part in str(self)
@@ -65,6 +70,8 @@ MAX_LISTED_CHANGES = 500
 IMPACT_KINDS = (
     "leavers",
     "interviews_ended",
+    "held_stay",
+    "heads_cleared",
     "email_changes",
     "partner_changes",
     "interviews_moving",
@@ -111,6 +118,16 @@ def impact_title(kind: str, count: int) -> str:
             "%(count)d open interviews of people who leave end as excused",
             count,
         ),
+        "held_stay": ngettext(
+            "%(count)d talk held with people who leave, or already begun, stays to be recorded and signed, or "
+            "cancelled by HR",
+            "%(count)d talks held with people who leave, or already begun, stay to be recorded and signed, or "
+            "cancelled by HR",
+            count,
+        ),
+        "heads_cleared": ngettext(
+            "%(count)d unit loses its head, who leaves", "%(count)d units lose their head, who leaves", count
+        ),
         "email_changes": ngettext(
             "%(count)d person gets a new login email", "%(count)d people get a new login email", count
         ),
@@ -144,6 +161,10 @@ def impact_row(kind: str, row: dict) -> str:
         values["when"] = date_format(
             timezone.localtime(datetime.datetime.fromisoformat(row["starts_at"])), "DATETIME_FORMAT"
         )
+    if kind == "heads_cleared":
+        return gettext("%(unit)s: %(name)s (%(number)s)") % values
+    if kind == "held_stay":
+        return gettext("%(name)s (%(number)s), %(cycle)s, with %(old)s") % values
     if kind == "leavers":
         return gettext("%(name)s (%(number)s), %(email)s") % values
     if kind == "interviews_ended":
@@ -186,8 +207,10 @@ class ImportReport:
     changes_not_listed: int = 0
     # What the change does beyond the rows, by kind (IMPACT_KINDS): {"count", "rows"}.
     impact: dict = field(default_factory=dict)
-    # The fields the file changes on the person importing it (their own row), if any.
-    importer_fields: list[str] = field(default_factory=list)
+    # The fields the file changes on the accounts of those who may import (HR for the whole
+    # organisation, administrators), by employee number: whoever reads or applies the
+    # import is warned when it changes their own account.
+    account_changes: dict[str, list[str]] = field(default_factory=dict)
     applied: bool = False
     stale: bool = False
     # Reports stored before diffs: their changes as sentences in the uploader's language.
@@ -205,7 +228,8 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         return bool(
-            self.units_created
+            self.impact.get("leavers", {}).get("count")
+            or self.units_created
             or self.units_updated
             or self.people_created
             or self.people_updated
@@ -243,9 +267,15 @@ class ImportReport:
 
     @property
     def has_impact(self) -> bool:
-        return any(self.impact.get(kind, {}).get("count") for kind in IMPACT_KINDS) or bool(
-            self.importer_fields
-        )
+        return any(self.impact.get(kind, {}).get("count") for kind in IMPACT_KINDS)
+
+    def fields_changed_for(self, user) -> list[str]:
+        """What the file changes on this person's own account, as field names."""
+        number = getattr(user, "employee_number", "")
+        return self.account_changes.get(number, []) if number else []
+
+    def needs_confirmation(self, user) -> bool:
+        return self.has_impact or bool(self.fields_changed_for(user))
 
     def impact_list(self) -> list[dict]:
         """The consequences in the reader's language, in the order the page shows them."""
@@ -276,8 +306,9 @@ class ImportReport:
             for diff in self.diffs
         ]
 
-    def importer_labels(self) -> list[str]:
-        return [str(FIELD_LABELS[name]) for name in self.importer_fields]
+    @staticmethod
+    def field_labels(names: list[str]) -> list[str]:
+        return [str(FIELD_LABELS[name]) for name in names]
 
     def error(self, file: str, line: int, message: Message | str) -> None:
         self.errors.append(RowError(file, line, message))

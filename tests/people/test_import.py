@@ -52,6 +52,8 @@ def test_import_good_files_creates_units_people_and_lines():
         # Nothing beyond the rows in a first import: nobody had an email, partner or interview.
         "leavers": 0,
         "interviews_ended": 0,
+        "held_stay": 0,
+        "heads_cleared": 0,
         "email_changes": 0,
         "partner_changes": 0,
         "interviews_moving": 0,

@@ -281,3 +281,94 @@ def test_the_preview_reads_as_many_queries_for_three_moves_as_for_eight(organisa
         assert report.impact["email_changes"]["count"] == len(numbers)
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_change_of_partner_kind_alone_lists_the_talk_it_moves(organisation):
+    """A talk may be held by somebody other than the line's partner (reopened after a change
+    of partner): re-stating the line moves it, so the preview says so and asks to confirm."""
+    talk = Interview.objects.get(employee__employee_number="1003")
+    Interview.objects.filter(pk=talk.pk).update(partner=User.objects.get(employee_number="1001"))
+    people = PEOPLE.replace(
+        "1003,Person,No1003,p1003@uni.example,academic,PHY,1002,head_of_unit",
+        "1003,Person,No1003,p1003@uni.example,academic,PHY,1002,research_group_leader",
+    )
+    report = org_import_check(units_data=UNITS, people_data=people, by=organisation)
+    assert report.impact["interviews_moving"]["count"] == 1 and report.needs_confirmation(organisation)
+    (moving,) = [item for item in report.impact_list() if item["kind"] == "interviews_moving"]
+    assert moving["rows"] == ["Person No1003 (1003), PAI 2026: from 1001 Dag Dekan to 1002 Hilde Leder"]
+
+
+def test_leavers_without_lines_still_leave(organisation):
+    org_import_apply(
+        units_data=None, people_data=PEOPLE + "\n1099,Lone,Person,lone@uni.example,academic,PHY,,,en\n"
+    )
+    report = org_import_check(units_data=UNITS, people_data=PEOPLE, by=organisation, whole_organisation=True)
+    assert report.changed and report.impact["leavers"]["count"] == 1
+    applied = org_import_apply(units_data=UNITS, people_data=PEOPLE, whole_organisation=True, by=organisation)
+    assert applied.applied and not User.objects.get(employee_number="1099").is_active
+
+
+def test_the_applier_cannot_deactivate_themself_with_someone_elses_file(organisation):
+    other = User.objects.get(employee_number="1001")
+    HRRoleFactory(user=other, whole_organisation=True)
+    without_rita = "\n".join(r for r in PEOPLE.splitlines() if not r.startswith("1000,")) + "\n"
+    # Dag's partner is Rita: give him none, so that only Rita's own leaving is refused.
+    without_rita = without_rita.replace("FAC,1000,head_of_unit", "FAC,,")
+    uploaded = org_import_check(units_data=None, people_data=without_rita, by=other, whole_organisation=True)
+    assert uploaded.ok  # Dag may upload it: Rita leaves
+    report = org_import_apply(
+        units_data=None, people_data=without_rita, whole_organisation=True, by=organisation
+    )
+    assert not report.applied and any("deactivate your own account" in e.message for e in report.errors)
+    assert User.objects.get(employee_number="1000").is_active
+
+
+def test_the_warning_follows_the_reader_whose_account_changes(organisation):
+    client = Client()
+    client.force_login(organisation)
+    record = _upload(client)  # renames Rita
+    dag = User.objects.get(employee_number="1001")
+    HRRoleFactory(user=dag, whole_organisation=True)
+    client.force_login(dag)
+    page = client.get(reverse("people:import_detail", args=[record.pk])).content.decode()
+    assert "importer-warning" not in page  # Dag's own account does not change
+    client.force_login(organisation)
+    page = client.get(reverse("people:import_detail", args=[record.pk])).content.decode()
+    assert "importer-warning" in page
+
+
+def test_a_unit_moved_under_a_running_cycle_brings_its_people(organisation):
+    org_import_apply(
+        units_data=UNITS + "ADM,Administration,,\n",
+        people_data=PEOPLE + "\n1012,Ada,Adm,ada@uni.example,administrative,ADM,1000,immediate_superior,en\n",
+    )
+    moved = UNITS + "ADM,Administration,UNI,\n"
+    report = org_import_check(units_data=moved, people_data=None, by=organisation)
+    assert [row["number"] for row in report.impact["new_in_scope"]["rows"]] == ["1012"]
+
+
+def test_a_leavers_held_talk_stays_and_their_headship_is_said(organisation):
+    held = Interview.objects.get(employee__employee_number="1010")
+    Interview.objects.filter(pk=held.pk).update(state="held")
+    people = _without({"1010", "1002"}).replace(",1002,head_of_unit,", ",1001,head_of_unit,")
+    units = UNITS.replace("PHY,Department of Physics,FAC,1002", "PHY,Department of Physics,FAC,")
+    report = org_import_check(units_data=None, people_data=people, by=organisation, whole_organisation=True)
+    assert [r["number"] for r in report.impact["held_stay"]["rows"]] == ["1010"]
+    assert report.impact["heads_cleared"]["rows"][0]["unit"] == "PHY Department of Physics"
+    applied = org_import_apply(units_data=units, people_data=people, whole_organisation=True, by=organisation)
+    assert applied.applied, applied.errors[:3]
+    held.refresh_from_db()
+    assert held.state == "held"  # to be recorded and signed, or cancelled by HR
+
+
+def test_unreadable_files_get_a_row_error_not_a_500(organisation):
+    client = Client()
+    client.force_login(organisation)
+    huge = HEADER + "1099," + "A" * 140_000 + ",B,b@uni.example,academic,PHY,,,\n"
+    record = _upload(client, people=huge)
+    assert record.status == "rejected" and "cannot be read as CSV" in str(record.report)
+    number = '[{"employee_number": ' + "1" * 5000 + "}]"
+    client.post(
+        reverse("people:import_start"), {"people_file": SimpleUploadedFile("people.json", number.encode())}
+    )
+    assert "number too long" in str(OrgImport.objects.latest("pk").report)

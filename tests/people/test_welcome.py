@@ -70,7 +70,7 @@ def test_a_unit_invites_only_those_who_never_signed_in(org, login, django_captur
     User.objects.filter(pk=org.manager.pk).update(last_login=timezone.now())  # has signed in
     hr = login(org.hr)
     page = hr.get(reverse("people:unit_detail", args=[org.unit_a.pk])).content.decode()
-    assert "2 people in this unit and its sub-units have never signed in." in page
+    assert "2 people in this unit and its sub-units have never signed in and have no welcome link" in page
     with django_capture_on_commit_callbacks(execute=True):
         hr.post(reverse("people:welcome_unit", args=[org.unit_a.pk]), {"request_key": _key(page)})
     assert sorted(m.to[0] for m in mail.outbox) == ["employee@example.org", "other.employee@example.org"]
@@ -88,4 +88,43 @@ def test_a_welcome_without_its_request_key_sends_nothing(org, login):
     org.employee.last_login = None
     org.employee.save()
     response = login(org.hr).post(reverse("people:welcome_person", args=[org.employee.pk]), {}, follow=True)
-    assert "Nobody to welcome" in response.content.decode() and mail.outbox == []
+    assert "This page is out of date" in response.content.decode() and mail.outbox == []
+
+
+def test_a_big_unit_is_welcomed_in_parts(org, login, monkeypatch, django_capture_on_commit_callbacks):
+    from people import welcome
+    from people.models import User
+
+    monkeypatch.setattr(welcome, "WELCOME_BATCH", 1)
+    User.objects.filter(pk__in=[org.employee.pk, org.other_employee.pk]).update(last_login=None)
+    User.objects.filter(unit=org.unit_a).exclude(pk__in=[org.employee.pk, org.other_employee.pk]).update(
+        last_login="2026-01-01T00:00Z"
+    )
+    hr = login(org.hr)
+    url = reverse("people:unit_detail", args=[org.unit_a.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = hr.post(
+            reverse("people:welcome_unit", args=[org.unit_a.pk]),
+            {"request_key": _key(hr.get(url).content.decode())},
+            follow=True,
+        )
+    assert "1 more person is still to be welcomed" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        hr.post(
+            reverse("people:welcome_unit", args=[org.unit_a.pk]),
+            {"request_key": _key(hr.get(url).content.decode())},
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == ["employee@example.org", "other.employee@example.org"]
+    assert "have never signed in" not in hr.get(url).content.decode()  # both have a link that holds
+
+
+def test_the_norwegian_welcome_is_norwegian_throughout(org, login, django_capture_on_commit_callbacks):
+    org.employee.last_login = None
+    org.employee.language = "nb"
+    org.employee.save()
+    hr = login(org.hr)
+    page = hr.get(reverse("people:person_detail", args=[org.employee.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        hr.post(reverse("people:welcome_person", args=[org.employee.pk]), {"request_key": _key(page)})
+    (message,) = mail.outbox
+    assert "Velg et passord" in message.body and "Choose a password" not in message.body
