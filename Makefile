@@ -17,7 +17,9 @@ install: $(STAMP)
 
 # Serves the app with a Celery worker and its embedded beat. Without DATABASE_URL and
 # REDIS_URL it uses SQLite and kombu's filesystem broker under var/: no server needed.
+# config/syscheck.py first: a missing system library is one line naming its package.
 run: $(STAMP)
+	@$(PY) -m config.syscheck
 	@export DEBUG=$${DEBUG:-1}; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py seed_demo --if-empty && \
@@ -26,12 +28,17 @@ run: $(STAMP)
 	  $(PY) manage.py runserver $(HOST):$(PORT); }
 
 test: $(STAMP)
+	@$(PY) -m config.syscheck
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# In-process timings, then the main pages under load through gunicorn (needs wrk).
+# In-process timings, the main pages under load through gunicorn (needs wrk), then the
+# faults and the two-node run that CI also runs. Only this writes bench/results.json
+# (--record): CI's runs of faults.py and scale.py leave the committed figures alone.
 bench: $(STAMP)
 	$(PY) bench/run.py
-	$(PY) bench/load.py
+	$(PY) bench/load.py --record
+	$(PY) bench/faults.py --record
+	$(PY) bench/scale.py --record
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

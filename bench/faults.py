@@ -10,7 +10,7 @@ stopped and PostgreSQL's connections cut, as a person using the site would meet 
 2. PostgreSQL drops every connection (what a restart does to its clients): the next
    requests are served without restarting the app (Django's connection health checks).
 
-Prints a table of checks, writes bench/results.json (faults_* keys) and exits 1 if any
+Prints a table of checks, with --record writes bench/results.json (faults_* keys) and exits 1 if any
 check failed. Everything runs on 127.0.0.1, in a throw-away database and its own ports.
 """
 

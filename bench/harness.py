@@ -172,8 +172,14 @@ class Browser:
 
 
 def results_merge(figures: dict) -> None:
-    """Add these figures to bench/results.json, keeping the other scripts' figures."""
+    """Add these figures to bench/results.json, keeping the other scripts' figures; only
+    with --record (what `make bench` passes), so that CI's runs leave the committed figures
+    as a person measured them."""
     path = BENCH / "results.json"
+    if "--record" not in sys.argv:
+        print(f"Figures not recorded (pass --record to write them to {path.relative_to(ROOT)}):")
+        print(json.dumps(figures, indent=2, sort_keys=True))
+        return
     results = json.loads(path.read_text()) if path.exists() else {}
     results.update(figures)
     path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")

@@ -2,14 +2,14 @@
 """Load test of the main pages at the size of a large organisation, side by side with the
 ceiling of this stack here.
 
-    python bench/load.py [--employees 10000] [--seconds 10] [--keep]
+    python bench/load.py [--employees 10000] [--seconds 10] [--keep] [--record]
 
 A throw-away PostgreSQL database gets `seed_demo --employees N` and five years of history
 (bench/history.py: about 200 units, 50,000 interviews, 100,000 agreed actions). gunicorn
 serves it on 127.0.0.1 with DEBUG off; wrk (Debian's package) sends 8 concurrent
 connections, signed in as the page's user, for a bounded time to each page in turn, and to
 a view that renders a fixed string through the same middleware (the ceiling). Prints the
-table and merges load_* figures into bench/results.json.
+table and, with --record (`make bench`), merges load_* figures into bench/results.json.
 """
 
 import argparse
@@ -86,6 +86,7 @@ def main() -> int:
     # gave the same throughput as 4, and a p99 half as long).
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn worker processes")
     parser.add_argument("--keep", action="store_true", help="reuse the database of an earlier run")
+    parser.add_argument("--record", action="store_true", help="write the figures to bench/results.json")
     args = parser.parse_args()
     for program in ("wrk", "psql"):
         if not shutil.which(program):

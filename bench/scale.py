@@ -10,8 +10,8 @@ PostgreSQL, one Redis and one S3-compatible bucket (moto's server), as
 3. Eight reminder sweeps queued at once and shared by the two workers send every reminder
    exactly once.
 
-Prints a table of checks, writes bench/results.json (scale_* keys) and exits 1 if a check
-failed. Everything runs on 127.0.0.1, in a throw-away database and its own ports.
+Prints a table of checks, with --record writes bench/results.json (scale_* keys) and exits 1
+if a check failed. Everything runs on 127.0.0.1, in a throw-away database and its own ports.
 """
 
 import collections

@@ -6,6 +6,7 @@ SECRET_KEY     required when DEBUG is off
 DEBUG          "1" for local development (make run sets it)
 ALLOWED_HOSTS  comma-separated
 TIME_ZONE      the organisation's time zone, default Europe/Oslo
+INVITATION_ALARM_MINUTES  calendar invitations remind this long before the meeting (15; 0: none)
 EMAIL_*        see the README
 SESSION_IDLE_MINUTES   signed out after this long without a request (default 60)
 SESSION_MAX_HOURS      signed out this long after signing in, however active (default 12)
@@ -351,8 +352,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "appraisal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The sender's display name ("Name <address>"); empty: the app's name in the recipient's
+# language. A DEFAULT_FROM_EMAIL written with a name keeps its own.
+EMAIL_FROM_NAME = os.environ.get("EMAIL_FROM_NAME", "")
 # Links in emails point here (emails are written outside any request).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Calendar invitations ask the calendar to remind this many minutes before the meeting
+# (a VALARM); 0 leaves reminders to each person's own calendar settings.
+INVITATION_ALARM_MINUTES = max(0, int(os.environ.get("INVITATION_ALARM_MINUTES", "15")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -5,11 +5,21 @@ SQLite and on PostgreSQL.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# Everything a run writes (signed summaries, exports, the filesystem broker, mail files) goes
+# to a folder of its own, never the checkout's var/: tests/conftest.py removes it at the end.
+# The processes a test starts (a Celery worker) inherit it through the environment.
+if not os.environ.get("APPRAISAL_TEST_VAR_DIR"):
+    os.environ["APPRAISAL_TEST_VAR_DIR"] = tempfile.mkdtemp(prefix="appraisal-tests-")
+os.environ["VAR_DIR"] = os.environ["APPRAISAL_TEST_VAR_DIR"]
 
 from config.settings import *  # noqa: E402,F403
+
+MEDIA_ROOT = VAR_DIR / "media"  # noqa: F405
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test client and live server speak plain HTTP; the HTTPS settings have their own test.

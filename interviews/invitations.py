@@ -13,9 +13,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from interviews.models import Interview
+from interviews.vtimezone import vtimezone
 from people.models import User
+from people.spreadsheets import file_slug
 from people.tasks import queue_email
 
 PRODID = "-//Appraisal//Performance assessment interviews//EN"
@@ -28,25 +31,36 @@ def event_uid(interview: Interview) -> str:
 def interview_ics(interview: Interview, *, method: str) -> str:
     """The invitation (METHOD:REQUEST) or cancellation (METHOD:CANCEL) as iCalendar text.
 
-    Written in the active language; times carry the organisation's time zone with its
-    VTIMEZONE, so calendars in other zones show the right local time.
+    Written in the active language; times carry the organisation's time zone with a
+    rule-based VTIMEZONE (see interviews/vtimezone.py), so a calendar shows the meeting in
+    the zone it was booked in and moves it right across daylight saving changes. Where the
+    zone's changes follow no yearly rule, the times are in UTC instead: valid, and read
+    right by every client, only without the organisation's zone name.
     """
     tz = timezone.get_default_timezone()
+    zone = vtimezone(tz, interview.starts_at.astimezone(tz).year) if hasattr(tz, "key") else None
+    shown_in = tz if zone is not None else datetime.UTC
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("method", method)
+    if zone is not None:
+        cal.add_component(zone)
     event = icalendar.Event()
     event.add("uid", event_uid(interview))
     event.add("sequence", interview.ics_sequence)
     event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
-    event.add("dtstart", interview.starts_at.astimezone(tz))
-    event.add("dtend", interview.ends_at.astimezone(tz))
-    event.add(
-        "summary",
-        _("Performance assessment interview: %(employee)s and %(partner)s")
-        % {"employee": interview.employee, "partner": interview.partner},
-    )
+    # The end in UTC first: adding minutes to a local time is wall-clock arithmetic in
+    # Python, which puts a meeting across the clock change an hour off.
+    starts_at = interview.starts_at.astimezone(datetime.UTC)
+    ends_at = starts_at + datetime.timedelta(minutes=interview.duration_minutes or 0)
+    event.add("dtstart", starts_at.astimezone(shown_in))
+    event.add("dtend", ends_at.astimezone(shown_in))
+    summary = _("Performance assessment interview: %(employee)s and %(partner)s") % {
+        "employee": interview.employee,
+        "partner": interview.partner,
+    }
+    event.add("summary", summary)
     if interview.place:
         event.add("location", interview.place)
     # Private: a shared or delegated calendar shows the slot as busy, not what it is. The
@@ -63,19 +77,45 @@ def interview_ics(interview: Interview, *, method: str) -> str:
     organizer = icalendar.vCalAddress(f"mailto:{interview.partner.email}")
     organizer.params["cn"] = icalendar.vText(str(interview.partner))
     event.add("organizer", organizer)
-    attendee = icalendar.vCalAddress(f"mailto:{interview.employee.email}")
-    attendee.params["cn"] = icalendar.vText(str(interview.employee))
-    attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
-    attendee.params["partstat"] = icalendar.vText("NEEDS-ACTION")
-    attendee.params["rsvp"] = icalendar.vText("TRUE")
-    event.add("attendee", attendee)
+    # Both take part: the partner chairs and has accepted by booking, the employee is asked.
+    for person, role, partstat in (
+        (interview.partner, "CHAIR", "ACCEPTED"),
+        (interview.employee, "REQ-PARTICIPANT", "NEEDS-ACTION"),
+    ):
+        attendee = icalendar.vCalAddress(f"mailto:{person.email}")
+        attendee.params["cn"] = icalendar.vText(str(person))
+        attendee.params["role"] = icalendar.vText(role)
+        attendee.params["partstat"] = icalendar.vText(partstat)
+        if partstat == "NEEDS-ACTION":
+            attendee.params["rsvp"] = icalendar.vText("TRUE")
+        event.add("attendee", attendee)
     if method == "CANCEL":
         event.add("status", "CANCELLED")
     else:
         event.add("status", "CONFIRMED")
+        minutes = settings.INVITATION_ALARM_MINUTES
+        if minutes > 0:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", summary)
+            alarm.add("trigger", datetime.timedelta(minutes=-minutes))
+            event.add_component(alarm)
     cal.add_component(event)
-    cal.add_missing_timezones()
     return cal.to_ical().decode()
+
+
+def interview_ics_filename(interview: Interview, *, method: str) -> str:
+    """The calendar file's name in the active language, with the meeting's date.
+
+    Everyone's downloads and attachments used to be "interview.ics"; the date tells two
+    invitations apart in a downloads folder.
+    """
+    day = timezone.localtime(interview.starts_at).date().isoformat()
+    if method == "CANCEL":
+        word = pgettext("file name", "cancelled interview")
+    else:
+        word = pgettext("file name", "interview")
+    return f"{file_slug(word) or 'interview'}-{day}.ics"
 
 
 def _message(interview: Interview, recipient: User, *, method: str, kind: str) -> dict:
@@ -120,7 +160,12 @@ def _message(interview: Interview, recipient: User, *, method: str, kind: str) -
             "subject": subject,
             "body": "\n\n".join(lines) + "\n",
             "to": [recipient.email],
-            "calendar": {"method": method, "content": interview_ics(interview, method=method)},
+            "language": recipient.language,
+            "calendar": {
+                "method": method,
+                "content": interview_ics(interview, method=method),
+                "filename": interview_ics_filename(interview, method=method),
+            },
         }
 
 

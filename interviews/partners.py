@@ -237,7 +237,7 @@ def _tell_on_commit(person: User, interview: Interview, subject, body) -> None:
     """
     with translation.override(person.language or settings.LANGUAGE_CODE):
         url = settings.SITE_URL.rstrip("/") + reverse("interviews:interview_detail", args=[interview.pk])
-        message = {"subject": subject(), "body": body(url), "to": [person.email]}
+        message = {"subject": subject(), "body": body(url), "to": [person.email], "language": person.language}
     transaction.on_commit(lambda: queue_email(**message))
 
 

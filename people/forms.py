@@ -5,10 +5,12 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.template import loader
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from people import audit_log
+from people.mail import site_url
 from people.models import ReportingLine, User
 from people.tasks import queue_email
 
@@ -80,10 +82,16 @@ class QueuedPasswordResetForm(PasswordResetForm):
         html_email_template_name=None,
     ):
         user = context.get("user")
-        with translation.override(getattr(user, "language", None) or translation.get_language()):
+        language = getattr(user, "language", None) or translation.get_language()
+        # The link on SITE_URL, like every other email's, never on the host the request
+        # came in on (a forged Host header must not make the link point elsewhere).
+        path = reverse("password_reset_confirm", args=[context["uid"], context["token"]])
+        context = {**context, "reset_url": site_url(path)}
+        with translation.override(language):
             subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
             body = loader.render_to_string(email_template_name, context)
-        transaction.on_commit(lambda: queue_email(subject=subject, body=body, to=[to_email]))
+        message = {"subject": subject, "body": body, "to": [to_email], "language": language}
+        transaction.on_commit(lambda: queue_email(**message))
 
 
 def person_by_number_or_email(value: str) -> User | None:

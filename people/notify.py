@@ -27,6 +27,7 @@ def password_set_notice(user: User) -> None:
             )
             % {"url": link},
             "to": [user.email],
+            "language": user.language,
         }
     transaction.on_commit(lambda: queue_email(**message))
 
@@ -43,5 +44,6 @@ def email_changed_notice(user: User, *, old_email: str) -> None:
             )
             % {"email": user.email},
             "to": [old_email],
+            "language": user.language,
         }
     transaction.on_commit(lambda: queue_email(**message))

@@ -3,8 +3,8 @@ import smtplib
 from email.mime.text import MIMEText
 
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
 
+from people.mail import email_message
 from people.reminders import MAX_ATTEMPTS, delivery_claim, delivery_failed, delivery_send
 
 logger = logging.getLogger(__name__)
@@ -18,25 +18,35 @@ logger = logging.getLogger(__name__)
     max_retries=8,
 )
 def send_email(
-    *, subject: str, body: str, to: list[str], html: str | None = None, calendar: dict | None = None
+    *,
+    subject: str,
+    body: str,
+    to: list[str],
+    html: str | None = None,
+    calendar: dict | None = None,
+    language: str | None = None,
 ) -> None:
     """Send one email outside the web request, so a slow mail server never holds a page.
 
-    calendar, if given, is {"method": "REQUEST" or "CANCEL", "content": iCalendar text},
+    calendar, if given, is {"method": "REQUEST" or "CANCEL", "content": iCalendar text,
+    optionally "filename"},
     attached as text/calendar with its method, which mail clients need to offer
     "accept" or to remove the event. Retried with back-off on transient failures; after
-    the last retry Celery logs the failure with the task's arguments.
+    the last retry Celery logs the failure with the task's arguments. language: the
+    recipient's, which the body is written in; the HTML part and the sender's name follow
+    it (people/mail.py builds every message).
     """
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
-    if html:
-        message.attach_alternative(html, "text/html")
+    attachments = []
     if calendar:
         part = MIMEText(calendar["content"], "calendar", "utf-8")
         part.set_param("method", calendar["method"])
-        filename = "cancel.ics" if calendar["method"] == "CANCEL" else "invite.ics"
+        default = "cancel.ics" if calendar["method"] == "CANCEL" else "invite.ics"
+        filename = calendar.get("filename") or default
         part.add_header("Content-Disposition", "attachment", filename=filename)
-        message.attach(part)
-    message.send()
+        attachments.append(part)
+    email_message(
+        subject=subject, body=body, to=to, language=language, html=html, attachments=attachments
+    ).send()
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)

@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -10,7 +11,8 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
 from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -37,6 +39,38 @@ from people.services import reporting_line_change
 from people.welcome import welcome_due, welcome_offered, welcome_send
 
 PEOPLE_PAGE_SIZE = 200
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's "choose a new password" page, in the language of the person the link is for.
+
+    The visitor is not signed in, so the browser's language would decide; but the link was
+    emailed to one person, in their language. Only a valid link counts: a user number alone
+    tells a stranger nothing. Once the password is set, the language cookie keeps the
+    "done" page and the sign-in page that follows in that language as well.
+    """
+
+    def dispatch(self, *args, **kwargs):
+        user = self.get_user(kwargs["uidb64"])
+        token = kwargs["token"]
+        if token == self.reset_url_token:
+            token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN)
+        self.language = None
+        valid = user is not None and token and self.token_generator.check_token(user, token)
+        if valid and user.language in dict(settings.LANGUAGES):
+            self.language = user.language
+            translation.activate(user.language)
+            self.request.LANGUAGE_CODE = user.language
+        return super().dispatch(*args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, self.language, max_age=365 * 24 * 3600, samesite="Lax"
+            )
+        return response
 
 
 @login_not_required

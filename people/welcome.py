@@ -67,6 +67,7 @@ def _message(person: User) -> dict:
                 "site": settings.SITE_URL,
             },
             "to": [person.email],
+            "language": person.language,
         }
 
 

@@ -8,16 +8,23 @@
 The manager reports to the director (the manager's manager).
 """
 
+import contextlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests.factories import HRRoleFactory, OrgUnitFactory, ReportingLineFactory, UserFactory
 
 PASSWORD = "pw-for-tests"
+
+# Hypothesis keeps the examples that failed (to try them first next time) and a cache of
+# the source's constants: outside the checkout, where tests write nothing.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "appraisal-hypothesis")
 
 
 def need_service(name: str, available: bool, why: str = "") -> None:
@@ -28,6 +35,39 @@ def need_service(name: str, available: bool, why: str = "") -> None:
     if os.environ.get("REQUIRE_REAL_SERVICES"):
         pytest.fail(f"{message} (REQUIRE_REAL_SERVICES is set, so this may not be skipped)")
     pytest.skip(message)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if any(report.keywords.get("browser") for report in terminalreporter.stats.get("passed", [])):
+        terminalreporter.write_line(f"Screenshots of the browser tests: {ARTIFACTS}")
+
+
+def pytest_unconfigure(config):
+    """Leave nothing behind: the run's own folder (config/settings_test.py) and the keys
+    the suite and its Celery workers put in the test Redis database."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    made = os.environ.get("APPRAISAL_TEST_VAR_DIR")
+    if made and Path(settings.VAR_DIR) == Path(made):
+        shutil.rmtree(made, ignore_errors=True)
+    redis_flush_test_db(settings.REDIS_URL)
+
+
+def redis_flush_test_db(url: str) -> None:
+    """Empty the Redis database the tests used, but only one they named other than 0: DB 0
+    is where a server's real data usually lives."""
+    if not url:
+        return
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    if client.connection_pool.connection_kwargs.get("db", 0) == 0:
+        print(f"\nNot flushing {url}: name a test database other than 0 (redis://host:6379/15)")
+        return
+    with contextlib.suppress(redis.RedisError):  # no server: nothing was written to it either
+        client.flushdb()
 
 
 @pytest.fixture(autouse=True)
@@ -147,8 +187,9 @@ def login(client):
 
 
 # Browser tests: Debian's Chromium driven by Playwright against a live server. Screenshots
-# land in tests/artifacts/ for a person to look at (CI keeps the folder).
-ARTIFACTS = Path(__file__).parent / "artifacts"
+# are for a person to look at, outside the checkout (TEST_ARTIFACTS, else
+# $TMPDIR/appraisal-artifacts): the run ends by saying where they are.
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "appraisal-artifacts")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
     "--no-sandbox",
@@ -177,7 +218,7 @@ def page(transactional_db, live_server):
 
     # Playwright's sync API runs an event loop; the test's own ORM calls are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -196,6 +237,10 @@ def page(transactional_db, live_server):
         )
         yield page
         browser.close()
+        # Playwright keeps an event loop running in this thread, so Django kept the ORM
+        # calls made meanwhile (the org fixture, the test's own) on a connection of their
+        # own: left open, it keeps the PostgreSQL test database from being dropped.
+        connections.close_all()
         assert not refused, refused
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

@@ -1,6 +1,6 @@
 """Pages in a real browser: Debian's Chromium driven by Playwright, against a live server.
 
-Screenshots land in tests/artifacts/ for a person to look at.
+Screenshots land in ARTIFACTS (tests/conftest.py: outside the checkout) for a person to look at.
 """
 
 import pytest

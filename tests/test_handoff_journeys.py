@@ -2,7 +2,7 @@
 next person is told (bell, email, home page) and that they act in one click; the record page
 that keeps what is typed; and a session that ends while someone types.
 
-Screenshots land in tests/artifacts/handoffs/.
+Screenshots land in ARTIFACTS/handoffs/ (tests/conftest.py: outside the checkout).
 """
 
 import datetime

@@ -3,7 +3,7 @@
 HR imports the organisation and launches a cycle, a manager books a meeting, the employee
 prepares over two visits and shares, both sign the record, time moves on to an agreed
 action's reminder, and HR's dashboard goes from 0 % to what was done. Every step leaves a
-screenshot in tests/artifacts/journey/, and every assertion is about what a person sees.
+screenshot in ARTIFACTS/journey/ (outside the checkout), and every assertion is about what a person sees.
 """
 
 import datetime

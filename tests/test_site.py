@@ -2,6 +2,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -36,7 +37,7 @@ def test_password_reset_sends_a_working_link_in_the_users_language(
     body = mail.outbox[0].body
     assert mail.outbox[0].to == ["employee@example.org"]
     assert body.startswith("Hei Eva")  # Norwegian, the recipient's language
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", body).group(1)
+    link = re.search(re.escape(settings.SITE_URL.rstrip("/")) + r"(/accounts/reset/\S+)", body).group(1)
     response = client.get(link, follow=True)
     response = client.post(
         response.redirect_chain[-1][0],
@@ -64,7 +65,9 @@ def test_an_imported_person_chooses_a_first_password_through_the_reset_link(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("password_reset"), {"email": "Nina@example.org"})
     assert [m.to for m in mail.outbox] == [["nina@example.org"]]
-    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    link = re.search(
+        re.escape(settings.SITE_URL.rstrip("/")) + r"(/accounts/reset/\S+)", mail.outbox[0].body
+    ).group(1)
     response = client.get(link, follow=True)
     client.post(
         response.redirect_chain[-1][0],

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,7 @@ from interviews.forms import (
     ReasonForm,
     ScheduleForm,
 )
-from interviews.invitations import interview_ics
+from interviews.invitations import interview_ics, interview_ics_filename
 from interviews.models import Cycle, Interview, InterviewRecord
 from interviews.sections import MAX_SECTION_LENGTH, SECTIONS
 from interviews.selectors import (
@@ -307,5 +308,7 @@ def interview_calendar(request, pk):
     response = HttpResponse(
         interview_ics(interview, method="REQUEST"), content_type="text/calendar; charset=utf-8"
     )
-    response["Content-Disposition"] = 'attachment; filename="interview.ics"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, interview_ics_filename(interview, method="REQUEST")
+    )
     return response

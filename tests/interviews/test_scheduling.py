@@ -86,9 +86,35 @@ def test_schedule_books_the_meeting_and_invites_both(org, interview, django_capt
         assert method == "REQUEST" and cal["METHOD"] == "REQUEST"
         assert str(event["UID"]) == event_uid(interview) and int(event["SEQUENCE"]) == 0
         assert str(event["ORGANIZER"]) == "mailto:manager@example.org"
-        assert str(event["ATTENDEE"]) == "mailto:employee@example.org"
+        assert event["ORGANIZER"].params["CN"] == str(org.manager)
+        attendees = {str(a): a.params for a in event["ATTENDEE"]}
+        assert attendees["mailto:manager@example.org"]["PARTSTAT"] == "ACCEPTED"
+        assert attendees["mailto:employee@example.org"]["PARTSTAT"] == "NEEDS-ACTION"
+        assert attendees["mailto:employee@example.org"]["CN"] == str(org.employee)
         assert event["LOCATION"] == "Room 101"
+        assert str(event["CLASS"]) == "PRIVATE"
+        # The calendar reminds a quarter of an hour before (INVITATION_ALARM_MINUTES).
+        (alarm,) = event.walk("VALARM")
+        assert alarm.decoded("TRIGGER") == -datetime.timedelta(minutes=15)
     assert "Room 101" in mail.outbox[0].body
+    attachment = next(p for p in mail.outbox[0].message().walk() if p.get_content_type() == "text/calendar")
+    assert attachment.get_filename() == "interview-2027-03-22.ics"
+
+
+def test_invitation_without_alarm_when_turned_off(
+    org, interview, settings, django_capture_on_commit_callbacks
+):
+    settings.INVITATION_ALARM_MINUTES = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule(interview, at((3, 22), 10))
+    assert all(not event_of(cal).walk("VALARM") for _to, _method, cal in calendars(mail.outbox))
+
+
+def test_calendar_download_is_named_by_the_meeting_date(login, org, interview):
+    schedule(interview, at((3, 22), 10))
+    response = login(org.employee).get(reverse("interviews:interview_calendar", args=[interview.pk]))
+    assert response.status_code == 200
+    assert 'filename="interview-2027-03-22.ics"' in response["Content-Disposition"]
 
 
 def test_reschedule_and_cancel_keep_the_uid_and_raise_the_sequence(
@@ -133,6 +159,9 @@ def test_times_stay_right_across_the_change_to_summer_time(
     assert any("DTSTART;TZID=Europe/Oslo:20270324T100000" in text for text in ics)
     assert any("DTSTART;TZID=Europe/Oslo:20270330T100000" in text for text in ics)
     assert all("BEGIN:VTIMEZONE" in text for text in ics)
+    # A rule that holds for any year, not icalendar's RDATE list that ends in 2038.
+    assert all("RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in text for text in ics)
+    assert not any("RDATE" in text or "2038" in text for text in ics)
 
 
 def test_a_time_skipped_by_the_clock_change_is_refused_on_the_form(login, org, interview):
