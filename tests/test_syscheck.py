@@ -1,6 +1,7 @@
 """A fresh machine: what `make run` and `make test` need from the system is checked first and
 said in one line (config/syscheck.py)."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -63,11 +64,14 @@ def test_make_run_and_make_test_check_the_system_before_anything_else():
         pytest.skip("needs make")
     for target in ("run", "test"):
         # -o: the virtualenv counts as installed, so only the target's own recipe is shown.
+        # Run from inside make (make test), a sub-make says where it is: not a step.
+        env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
         shown = subprocess.run(
-            ["make", "-n", "-o", ".venv/.installed-stamp", target],
+            ["make", "-n", "--no-print-directory", "-o", ".venv/.installed-stamp", target],
             cwd=ROOT,
             capture_output=True,
             text=True,
             check=True,
+            env=env,
         ).stdout.splitlines()
         assert shown[0] == ".venv/bin/python -m config.syscheck", shown
