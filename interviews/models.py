@@ -187,7 +187,9 @@ class Interview(models.Model):
             return None
         import datetime
 
-        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+        # In UTC: adding minutes to a local time adds them on the wall clock, which is an hour
+        # off for a meeting across a change of daylight saving time.
+        return self.starts_at.astimezone(datetime.UTC) + datetime.timedelta(minutes=self.duration_minutes)
 
     @property
     def is_unfinished(self) -> bool:

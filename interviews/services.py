@@ -214,7 +214,9 @@ def scheduling_problems(
     now = now or timezone.now()
     problems: dict[str, list[str]] = {}
     local_start = timezone.localtime(starts_at)
-    ends_at = starts_at + datetime.timedelta(minutes=duration_minutes)
+    ends_at = starts_at.astimezone(datetime.UTC) + datetime.timedelta(
+        minutes=duration_minutes
+    )  # not on the wall clock
     local_end = timezone.localtime(ends_at)
 
     if duration_minutes < cycle.min_length_minutes:

@@ -465,3 +465,13 @@ def test_the_demo_books_its_talks_on_working_days_within_hours(db, capsys, monke
         assert calendar_rules.is_working_day(start.date()), (start, meeting.state)
         assert opens <= start.time() and end.time() <= closes and end.date() == start.date(), (start, end)
         assert (meeting.starts_at < now) == (meeting.state != Interview.State.SCHEDULED), meeting.state
+
+
+def test_a_meeting_across_the_change_to_summer_time_ends_an_hour_of_real_time_later():
+    """01:30 on the last Sunday of March plus an hour is 03:30 on the clock (02:00 becomes 03:00)."""
+    starts = datetime.datetime(2027, 3, 28, 1, 30, tzinfo=OSLO)
+    interview = Interview(starts_at=starts, duration_minutes=60)
+    assert interview.ends_at == datetime.datetime(
+        2027, 3, 28, 1, 30, tzinfo=datetime.UTC
+    )  # 00:30Z plus an hour
+    assert interview.ends_at.astimezone(OSLO).time() == datetime.time(3, 30)
