@@ -134,17 +134,21 @@ def interviews_follow_partners_preview(*, moves: dict[int, int | None]) -> list[
         booked = interview.state == Interview.State.SCHEDULED
         if booked and interview.starts_at <= now:
             continue  # they have met: the talk stays theirs
-        rows.append(
-            {
-                "employee_id": interview.employee_id,
-                "name": interview.employee.get_full_name(),
-                "cycle": interview.cycle.name,
-                "old": str(interview.partner),
-                "old_partner_id": interview.partner_id,
-                "starts_at": interview.starts_at.isoformat() if booked else "",
-            }
-        )
+        rows.append(_preview_row(interview, cancelled=booked))
     return rows
+
+
+def _preview_row(interview: Interview, *, cancelled: bool) -> dict:
+    """One talk as the import's preview names it (people/signals.py says the keys);
+    cancelled: its booked meeting is cancelled, so the row carries the meeting's start."""
+    return {
+        "employee_id": interview.employee_id,
+        "name": interview.employee.get_full_name(),
+        "cycle": interview.cycle.name,
+        "old": str(interview.partner),
+        "old_partner_id": interview.partner_id,
+        "starts_at": interview.starts_at.isoformat() if cancelled else "",
+    }
 
 
 def _leavers_talks(employee_ids: list[int]):
@@ -183,19 +187,8 @@ def interviews_end_for_leavers_preview(*, employee_ids: list[int]) -> list[dict]
         )
         if not ends and not begun:
             continue  # the partner leaves before the talk: it moves with the lines
-        rows.append(
-            {
-                "employee_id": interview.employee_id,
-                "name": interview.employee.get_full_name(),
-                "cycle": interview.cycle.name,
-                "old": str(interview.partner),
-                "old_partner_id": interview.partner_id,
-                "starts_at": interview.starts_at.isoformat()
-                if ends and interview.state == Interview.State.SCHEDULED
-                else "",
-                "ends": ends,
-            }
-        )
+        cancelled = ends and interview.state == Interview.State.SCHEDULED
+        rows.append({**_preview_row(interview, cancelled=cancelled), "ends": ends})
     return rows
 
 

@@ -181,9 +181,10 @@ def _diff(plan: _Plan, *, on: datetime.date) -> None:
             )
         # Their units lose them as head (a head in the units file is refused in the check).
         restated = {row["code"] for _line, row in plan.unit_rows if "head_employee_number" in row}
+        leaving_people = {p.pk: p for p in plan.people.values() if p.pk in leaving}
         for unit in sorted(plan.units.values(), key=lambda u: u.code):
             if unit.head_id in leaving and unit.code not in restated:
-                head = next(p for p in plan.people.values() if p.pk == unit.head_id)
+                head = leaving_people[unit.head_id]
                 report.note_impact(
                     "heads_cleared",
                     {
