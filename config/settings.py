@@ -25,6 +25,7 @@ WORKING_HOURS  the hours they may lie within, HH:MM-HH:MM (default 08:00-16:00)
 HOLIDAYS_COUNTRY  whose public holidays are closed days, an ISO country code of the holidays
                package (default NO); empty: none. HOLIDAYS_SUBDIVISION for a region's own
 CLOSED_DAYS    further closed days, ISO dates comma-separated (2027-12-27,2027-12-28)
+OIDC_*, SAML_*, PASSWORD_LOGIN, SIGN_REAUTH_MINUTES  single sign-on: see the README
 """
 
 import datetime
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "djangosaml2",
     "people",
     "goals",
     "interviews",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # djangosaml2's own session, for the identity provider's cross-site POST (people/sso/saml.py).
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -102,6 +106,8 @@ MIDDLEWARE = [
     "people.middleware.SessionLifetimeMiddleware",
     "people.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside the CSP middleware: adds the identity providers to form-action.
+    "people.sso.views.ProviderFormActionMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -147,6 +153,47 @@ SESSION_MAX_SECONDS = int(os.environ.get("SESSION_MAX_HOURS", "12")) * 3600
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Single sign-on (people/sso/). OpenID Connect where OIDC_DISCOVERY_URL is set: the
+# provider's /.well-known/openid-configuration, the client registered there, and which claim
+# (OIDC_CLAIM) is matched to which field of the person (OIDC_MATCH: email or employee_number).
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "")
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+OIDC_CLAIM = os.environ.get("OIDC_CLAIM", "email")
+OIDC_MATCH = os.environ.get("OIDC_MATCH", "email")
+OIDC_NAME = os.environ.get("OIDC_NAME", "")  # the button: "Sign in with Feide"
+# SAML 2.0 where the identity provider's metadata is given (a URL, optionally checked with
+# the federation's certificate, or a file); the person is matched by one attribute
+# (SAML_ATTRIBUTE, or "name_id") to one field (SAML_MATCH). A key pair signs the requests.
+SAML_IDP_METADATA_URL = os.environ.get("SAML_IDP_METADATA_URL", "")
+SAML_IDP_METADATA_FILE = os.environ.get("SAML_IDP_METADATA_FILE", "")
+SAML_IDP_METADATA_CERT = os.environ.get("SAML_IDP_METADATA_CERT", "")
+SAML_ENTITY_ID = os.environ.get("SAML_ENTITY_ID", "")  # default: SITE_URL/saml2/metadata/
+SAML_KEY_FILE = os.environ.get("SAML_KEY_FILE", "")
+SAML_CERT_FILE = os.environ.get("SAML_CERT_FILE", "")
+SAML_ATTRIBUTE = os.environ.get("SAML_ATTRIBUTE", "mail")
+SAML_MATCH = os.environ.get("SAML_MATCH", "email")
+SAML_NAME = os.environ.get("SAML_NAME", "")
+# djangosaml2: its configuration from these settings, no account ever created, and the
+# redirect binding (a link, not a self-submitting form, which the CSP would stop).
+SAML_CONFIG_LOADER = "people.sso.saml.sp_config"
+SAML_CREATE_UNKNOWN_USER = False
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_IGNORE_LOGOUT_ERRORS = True
+SAML_SESSION_COOKIE_NAME = "saml_session"
+# Off: only administrators sign in with a password (at /accounts/admin-login/), and the
+# password-reset pages and the import's welcome emails are gone.
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", True)
+# A signature made in a single sign-on session needs a re-authentication at the provider
+# this recent.
+SIGN_REAUTH_MINUTES = int(os.environ.get("SIGN_REAUTH_MINUTES", "5"))
+SSO_CLOCK_LEEWAY_SECONDS = int(os.environ.get("SSO_CLOCK_LEEWAY_SECONDS", "60"))
+SSO_TIMEOUT_SECONDS = int(os.environ.get("SSO_TIMEOUT_SECONDS", "10"))
+# Further origins a sign-out may redirect to (a provider whose logout is on another host).
+SSO_EXTRA_ORIGINS = env_list("SSO_EXTRA_ORIGINS")
 
 # Content-Security-Policy (django-csp): scripts and styles from this site only, nothing
 # inline, nothing from elsewhere. Bootstrap's icons are data: images in its CSS.

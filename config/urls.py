@@ -5,7 +5,8 @@ from django.urls import include, path
 from interviews import views as interview_views
 from people import notifications
 from people import views as people_views
-from people.forms import LoginForm, QueuedPasswordResetForm
+from people.forms import QueuedPasswordResetForm
+from people.sso import views as sso_views
 
 urlpatterns = [
     path("", interview_views.home, name="home"),
@@ -13,17 +14,32 @@ urlpatterns = [
     path("account/language/", people_views.language_set, name="language_set"),
     path("account/reminders/", notifications.notification_list, name="notifications"),
     path("account/reminders/read/", notifications.notifications_read, name="notifications_read"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/login/", sso_views.SignInView.as_view(), name="login"),
+    # The administrators' password login while PASSWORD_LOGIN is off (rate-limited by
+    # django-axes like every login, and audited as a break-glass sign-in).
+    path("accounts/admin-login/", sso_views.SignInView.as_view(break_glass=True), name="login_break_glass"),
+    path("accounts/logout/", sso_views.sign_out, name="logout"),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        sso_views.passwords_only(auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm)),
         name="password_reset",
     ),
     path(
+        "accounts/password_reset/done/",
+        sso_views.passwords_only(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
         "accounts/reset/<uidb64>/<token>/",
-        people_views.PasswordResetConfirmView.as_view(),
+        sso_views.passwords_only(people_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
+    path(
+        "accounts/reset/done/",
+        sso_views.passwords_only(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+    path("", include("people.sso.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("hr/", include("people.urls")),
     path("", include("interviews.urls")),

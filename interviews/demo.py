@@ -55,8 +55,9 @@ def _record(interview: Interview, signed_on: datetime.date, *, actions: list[tup
             position=position,
         )
     now = _at(signed_on, 14)
-    records._record_sign(interview=interview, by=interview.partner, password=None, now=now, tell=False)
-    records._record_sign(interview=interview, by=interview.employee, password=None, now=now, tell=False)
+    proof = records.SignerProof(method="password", authenticated_at=now)
+    records._record_sign(interview=interview, by=interview.partner, proof=proof, now=now, tell=False)
+    records._record_sign(interview=interview, by=interview.employee, proof=proof, now=now, tell=False)
 
 
 def _meeting_day(day: datetime.date, *, cycle: Cycle, past: bool) -> datetime.date:

@@ -360,6 +360,15 @@ class SignForm(forms.Form):
     password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, strip=False)
 
 
+class SsoSignForm(SignForm):
+    """The signing form in a single sign-on session: no password, the signer has just
+    confirmed who they are at the identity provider instead."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["password"]
+
+
 class VerifyForm(forms.Form):
     pdf = forms.FileField(label=_("The PDF file"), required=False)
     content_hash = forms.CharField(

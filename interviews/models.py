@@ -280,6 +280,12 @@ class LockedRecordError(Exception):
     """A change to a signed (locked) interview record was attempted."""
 
 
+class SignMethod(models.TextChoices):
+    PASSWORD = "password", _("password")
+    OIDC = "oidc", _("OpenID Connect")
+    SAML = "saml", _("SAML")
+
+
 class InterviewRecord(models.Model):
     """What the two agreed in the meeting, one version at a time.
 
@@ -306,6 +312,14 @@ class InterviewRecord(models.Model):
     manager_signed_hash = models.CharField(max_length=64, blank=True)
     employee_signed_at = models.DateTimeField(null=True, blank=True)
     employee_signed_hash = models.CharField(max_length=64, blank=True)
+    # How each signer proved who they were just before signing: their password, or a fresh
+    # sign-in at the identity provider (which, and when it says they authenticated).
+    manager_sign_method = models.CharField(max_length=10, choices=SignMethod.choices, blank=True)
+    manager_sign_provider = models.CharField(max_length=200, blank=True)
+    manager_authenticated_at = models.DateTimeField(null=True, blank=True)
+    employee_sign_method = models.CharField(max_length=10, choices=SignMethod.choices, blank=True)
+    employee_sign_provider = models.CharField(max_length=200, blank=True)
+    employee_authenticated_at = models.DateTimeField(null=True, blank=True)
     employee_comment = models.TextField(_("employee's comment"), blank=True)
     # The employee signs that they have read the record; this says they do not agree with all
     # of it (the comment says where). The manager is told, and the summary shows it.

@@ -52,6 +52,16 @@ def _day(iso: str) -> str:
     return date_format(parse_date(iso), "SHORT_DATE_FORMAT")
 
 
+def _confirmed(signature: dict) -> dict | None:
+    """How a signer proved who they were, for the summary: None for versions signed before
+    this was kept."""
+    confirmed = signature.get("confirmed")
+    if not confirmed:
+        return None
+    at = parse_datetime(confirmed["at"]) if confirmed.get("at") else None
+    return {**confirmed, "at": timezone.localtime(at) if at else None}
+
+
 def render_summary_pdf(record) -> bytes:
     """The summary of a signed (or being-signed) record version; needs no request."""
     content = record.content
@@ -66,6 +76,8 @@ def render_summary_pdf(record) -> bytes:
             "sections": [(s.number, s.title, content["sections"].get(s.key, "")) for s in SECTIONS],
             "manager_signed_at": timezone.localtime(parse_datetime(signatures["manager"]["at"])),
             "employee_signed_at": timezone.localtime(parse_datetime(signatures["employee"]["at"])),
+            "manager_confirmed": _confirmed(signatures["manager"]),
+            "employee_confirmed": _confirmed(signatures["employee"]),
             "hash": record.content_hash,
             "goals": [{**goal, "deadline": _day(goal["deadline"])} for goal in content["goals"]],
             "actions": [{**action, "due_on": _day(action["due_on"])} for action in content["actions"]],

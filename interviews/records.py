@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 
 from goals.models import AgreedAction, UnitGoal
 from interviews.handoffs import handoff_correction_opened, handoff_employee_signed, handoff_manager_signed
-from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline, RecordGoal
+from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline, RecordGoal, SignMethod
 from interviews.sections import SECTION_KEYS, SECTIONS, text_problems
 from people.audit import audit
 from people.generations import generation_renew, homes_renew, kept
 from people.models import User
+from people.sso.common import password_login_allowed
 
 RECORD_LABEL = "interviews.InterviewRecord"
 RECORD_TEXT_FIELDS = (*SECTION_KEYS, "conclusions")
@@ -331,17 +332,66 @@ def goal_remove(*, interview: Interview, by: User, goal_id: int) -> None:
 # --- signing ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SignerProof:
+    """How a signer proved who they were just before signing: "password" (checked here), or
+    a fresh sign-in at the identity provider ("oidc" or "saml", its name, and when it says
+    they authenticated), which the view took from the session (people/sso/common.py)."""
+
+    method: str
+    provider: str = ""
+    authenticated_at: datetime.datetime | None = None
+    user_id: int | None = None
+
+
 def record_sign(
-    *, interview: Interview, by: User, password: str, comment: str = "", disagrees: bool = False
+    *,
+    interview: Interview,
+    by: User,
+    password: str | None = None,
+    reauth: SignerProof | None = None,
+    comment: str = "",
+    disagrees: bool = False,
 ) -> InterviewRecord:
     """Sign the record: the manager first, then the employee, who may add a comment and say
     that they disagree with part of it.
+
+    A signature needs a fresh authentication: the signer's password, or (in a single sign-on
+    session) a re-authentication at the provider within SIGN_REAUTH_MINUTES; how and when is
+    kept with the signature and printed in the summary.
 
     The row lock makes two simultaneous clicks give one signature. The second signature
     freezes the content, stores its hash, renders the PDF once and locks the record. Each
     signature tells the other party (interviews/handoffs.py).
     """
-    return _record_sign(interview=interview, by=by, password=password, comment=comment, disagrees=disagrees)
+    if reauth is not None:
+        too_old = timezone.now() - datetime.timedelta(minutes=settings.SIGN_REAUTH_MINUTES)
+        if reauth.user_id != by.pk or reauth.authenticated_at is None or reauth.authenticated_at < too_old:
+            raise ValidationError(
+                _("Confirm who you are at %(provider)s again: it is more than %(minutes)d minutes ago.")
+                % {"provider": reauth.provider, "minutes": settings.SIGN_REAUTH_MINUTES}
+            )
+        proof = reauth
+    else:
+        if not password_login_allowed(by):
+            raise ValidationError(_("Sign in at your organisation's identity provider to sign."))
+        if not password:
+            raise ValidationError({"password": [_("Type your password to sign.")]})
+        if not by.check_password(password):
+            raise ValidationError({"password": [_("That is not your password. Type it again to sign.")]})
+        proof = SignerProof(method=SignMethod.PASSWORD, authenticated_at=timezone.now(), user_id=by.pk)
+    return _record_sign(interview=interview, by=by, proof=proof, comment=comment, disagrees=disagrees)
+
+
+def _proof_content(proof: SignerProof | None) -> dict:
+    if proof is None or not proof.method:
+        return {}
+    confirmed = {"method": proof.method}
+    if proof.provider:
+        confirmed["provider"] = proof.provider
+    if proof.authenticated_at:
+        confirmed["at"] = proof.authenticated_at.isoformat()
+    return {"confirmed": confirmed}
 
 
 @transaction.atomic
@@ -349,15 +399,16 @@ def _record_sign(
     *,
     interview: Interview,
     by: User,
-    password: str | None,
+    proof: SignerProof | None,
     comment: str = "",
     disagrees: bool = False,
     now: datetime.datetime | None = None,
     tell: bool = True,
 ) -> InterviewRecord:
-    """record_sign itself. Only the demo data calls it directly (password None, a past `now`,
-    tell False): it signs for demo people who have no password, at the dates a past cycle
-    had, and sends nobody a message about a talk that was over long ago."""
+    """record_sign itself, once the signer's proof is checked. Only the demo data calls it
+    directly (no proof, a past `now`, tell False): it signs for demo people who have no
+    password, at the dates a past cycle had, and sends nobody a message about a talk that was
+    over long ago."""
     interview = (
         Interview.objects.select_for_update()
         .select_related("cycle", "employee", "partner", "unit")
@@ -372,15 +423,27 @@ def _record_sign(
         raise ValidationError(_("There is no record to sign."))
     if interview.state not in (Interview.State.HELD, Interview.State.SIGNED):
         raise ValidationError(_("Mark the interview held before signing the record."))
-    if password is not None and not by.check_password(password):
-        raise ValidationError({"password": [_("That is not your password. Type it again to sign.")]})
     now = now or timezone.now()
+    proof_fields = {
+        "sign_method": proof.method if proof else "",
+        "sign_provider": proof.provider if proof else "",
+        "authenticated_at": proof.authenticated_at if proof else None,
+    }
     if by.pk == interview.partner_id:
         if draft.manager_signed_at:
             raise ValidationError(_("You have signed this version already."))
         draft.manager_signed_at = now
         draft.manager_signed_hash = sha256_of(record_content(draft))
-        draft.save(update_fields=["manager_signed_at", "manager_signed_hash", "updated_at"])
+        for name, value in proof_fields.items():
+            setattr(draft, f"manager_{name}", value)
+        draft.save(
+            update_fields=[
+                "manager_signed_at",
+                "manager_signed_hash",
+                *(f"manager_{name}" for name in proof_fields),
+                "updated_at",
+            ]
+        )
         homes_renew(interview.employee_id, interview.partner_id)
         audit("record_signed_by_manager", actor=by, obj=draft, detail=f"interview={interview.pk}")
         if tell:
@@ -406,13 +469,26 @@ def _record_sign(
         )
     draft.employee_disagrees = disagrees
     draft.employee_signed_at = now
+    for name, value in proof_fields.items():
+        setattr(draft, f"employee_{name}", value)
     content["employee_comment"] = draft.employee_comment
     if disagrees:
         # Only where it is said: the content of records signed without it stays as it was.
         content["employee_disagrees"] = True
+    manager_proof = SignerProof(
+        method=draft.manager_sign_method,
+        provider=draft.manager_sign_provider,
+        authenticated_at=draft.manager_authenticated_at,
+    )
+    # How each signer proved who they were goes into the signed content (and so its hash);
+    # versions signed before this was kept have no "confirmed" and keep their hashes.
     content["signatures"] = {
-        "manager": {"at": draft.manager_signed_at.isoformat(), "hash": draft.manager_signed_hash},
-        "employee": {"at": now.isoformat()},
+        "manager": {
+            "at": draft.manager_signed_at.isoformat(),
+            "hash": draft.manager_signed_hash,
+            **_proof_content(manager_proof),
+        },
+        "employee": {"at": now.isoformat(), **_proof_content(proof)},
     }
     draft.content = content
     draft.content_hash = draft.employee_signed_hash = sha256_of(content)

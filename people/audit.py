@@ -120,7 +120,15 @@ class AuditMiddleware:
 def on_login(sender, request, user, **kwargs):
     token = _current.set(_Request(user=user, ip=client_ip(request), path=request.path))
     try:
-        audit("login", actor=user)
+        identity = getattr(request, "sso_identity", None)
+        if identity is not None:
+            # The provider and the claim that matched the person; never a token.
+            audit("login", actor=user, detail=identity.describe())
+        elif not settings.PASSWORD_LOGIN:
+            # Passwords are off but for administrators: the break-glass login.
+            audit("login_break_glass", actor=user, detail="password")
+        else:
+            audit("login", actor=user, detail="password")
     finally:
         _current.reset(token)
 

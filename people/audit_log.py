@@ -40,6 +40,15 @@ ACTION_GROUPS: list[tuple[str, object, list[tuple[str, object]]]] = [
         [
             ("login", gettext_lazy("%(actor)s signed in")),
             ("login_failed", gettext_lazy("Somebody failed to sign in as %(actor)s")),
+            (
+                "login_break_glass",
+                gettext_lazy("%(actor)s signed in with a password while single sign-on is required"),
+            ),
+            ("sso_refused", gettext_lazy("The identity provider's sign-in of %(actor)s was refused")),
+            (
+                "sign_reauthenticated",
+                gettext_lazy("%(actor)s confirmed who they are at the identity provider, to sign"),
+            ),
             ("logout", gettext_lazy("%(actor)s signed out")),
             ("access_refused", gettext_lazy("%(actor)s was refused a page they may not see")),
         ],

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
@@ -8,6 +9,14 @@ class UserBackend(ModelBackend):
     Every page asks whether the person is HR (access checks and the menu); read with the
     user itself, that answer stays fresh on every request and costs no query of its own.
     """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        # With PASSWORD_LOGIN off a password signs in administrators only (the break-glass
+        # login); everybody else signs in at the identity provider.
+        if user is not None and not settings.PASSWORD_LOGIN and not user.is_staff:
+            return None
+        return user
 
     def get_user(self, user_id):
         User = get_user_model()

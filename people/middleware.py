@@ -69,6 +69,9 @@ def remember_login_time(sender, request, user, **kwargs):
     now = time.time()
     request.session[LOGIN_AT] = now
     request.session[SEEN_AT] = now
+    # A password, unless a single sign-on view says otherwise right after (people/sso/common.py).
+    request.session["auth_method"] = "password"
+    request.session["auth_at"] = now
 
 
 class SessionLifetimeMiddleware:

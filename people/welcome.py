@@ -30,10 +30,9 @@ WELCOME_BATCH = 500
 
 
 def welcome_offered() -> bool:
-    """Whether HR invites people by email to set a password. Room for single sign-on (a
-    later issue): where people sign in at their organisation's identity provider, they need
-    no password here and this is not offered."""
-    return True
+    """Whether HR invites people by email to set a password: not where passwords are off
+    (PASSWORD_LOGIN) and people sign in at their organisation's identity provider."""
+    return settings.PASSWORD_LOGIN
 
 
 def never_signed_in(people: QuerySet[User]) -> QuerySet[User]:

@@ -270,3 +270,23 @@ def log_in(page, email, password=PASSWORD):
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+# Single sign-on: a real OpenID Connect provider on 127.0.0.1 for the whole run
+# (tests/sso_servers.py); each test that uses `oidc` has the site configured for it.
+@pytest.fixture(scope="session")
+def oidc_server():
+    from tests.sso_servers import oidc_provider
+
+    with oidc_provider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def oidc(settings, oidc_server):
+    from tests.sso_servers import oidc_configure
+
+    oidc_configure(settings, oidc_server)
+    oidc_server.tamper = {}
+    yield oidc_server
+    oidc_server.tamper = {}

@@ -25,7 +25,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from interviews.forms import ActionForm, SignForm
+from interviews.forms import ActionForm, SignForm, SsoSignForm
 from interviews.models import Interview
 from people.models import User
 from people.rendering import row_date, row_url
@@ -215,7 +215,7 @@ def drill_row(context, row: dict, show_pdf: bool) -> SafeString:
 @lru_cache(maxsize=16)
 def _empty_form(name: str, language: str) -> SafeString:
     # The language is part of the key: labels and help texts are translated into it.
-    return as_crispy_form({"action": ActionForm, "sign": SignForm}[name]())
+    return as_crispy_form({"action": ActionForm, "sign": SignForm, "sign_sso": SsoSignForm}[name]())
 
 
 @register.simple_tag

@@ -7,6 +7,8 @@ part as out-of-band swaps, so that nothing typed elsewhere on the page is reload
 JavaScript the same forms post and the page comes back whole.
 """
 
+import datetime
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -26,6 +28,7 @@ from interviews.forms import (
     ActionForm,
     RecordGoalForm,
     SignForm,
+    SsoSignForm,
     VerifyForm,
 )
 from interviews.models import Interview, InterviewRecord
@@ -39,6 +42,8 @@ from interviews.views.common import _add_errors, _int, _interview, _party_interv
 from interviews.views.prep import SAVED_HEADER
 from people.audit import audit
 from people.generations import kept
+from people.sso import common as sso
+from people.sso.views import reauth_url
 
 # --- the interview record --------------------------------------------------------------
 
@@ -139,6 +144,7 @@ def _record_context(
         "sign_form": sign_form,
         # The manager signs with the password alone: its label, without building the form.
         "password_label": SignForm.base_fields["password"].label,
+        "sign_reauth": _sign_reauth(request, interview),
         "employee_prep": employee_prep,
         "manager_prep": manager_prep,
         "previous": previous,
@@ -148,6 +154,21 @@ def _record_context(
         "previous_elsewhere": previous is not None and previous.partner_id != interview.partner_id,
         "history_shown": previous is not None
         and records.follow_up_open_to(previous, interview, interview.partner),
+    }
+
+
+def _sign_reauth(request, interview: Interview) -> dict | None:
+    """In a single sign-on session, how the signer confirms who they are before signing:
+    the link to the provider, and the confirmation while it is fresh. None for a password session."""
+    url = reauth_url(request, reverse("interviews:record", args=[interview.pk]) + "#sign")
+    if url is None:
+        return None
+    fresh = sso.reauth_fresh(request)
+    return {
+        "url": url,
+        "provider": sso.provider_name(sso.session_method(request)),
+        "minutes": sso.reauth_window() // 60,
+        "at": datetime.datetime.fromtimestamp(fresh["at"], tz=datetime.UTC) if fresh else None,
     }
 
 
@@ -346,14 +367,29 @@ def record_goal_remove(request, pk, goal_pk):
 
 @require_POST
 def record_sign_view(request, pk):
+    password_session = sso.session_method(request) == sso.PASSWORD
+    proof = None
+    if not password_session:
+        # A single sign-on session signs with a fresh re-authentication at the provider.
+        fresh = sso.reauth_fresh(request) or {}
+        proof = records.SignerProof(
+            method=fresh.get("method", sso.session_method(request)),
+            provider=fresh.get("provider", sso.provider_name(sso.session_method(request))),
+            authenticated_at=datetime.datetime.fromtimestamp(fresh["at"], tz=datetime.UTC) if fresh else None,
+            user_id=fresh.get("user"),
+        )
+
     def step(interview, data):
         records.record_sign(
             interview=interview,
             by=request.user,
-            password=data["password"],
+            password=data.get("password") if password_session else None,
+            reauth=proof,
             comment=data["comment"],
             disagrees=data["disagrees"],
         )
+        if proof is not None:
+            sso.reauth_spend(request)  # one confirmation, one signature
 
     return _record_step(
         request,
@@ -361,7 +397,7 @@ def record_sign_view(request, pk):
         step,
         _("You have signed the record."),
         part="sign",
-        form_class=SignForm,
+        form_class=SignForm if password_session else SsoSignForm,
         form_name="sign_form",
     )
 
