@@ -510,3 +510,26 @@ def test_one_interview_is_visible_to_exactly_those_the_list_shows_it_to(org):
         one_by_one = {i.pk for i in interviews if interview_visible_to(user, i.pk) is not None}
         assert one_by_one == listed, role
     assert interview_visible_to(org.hr, max(i.pk for i in interviews) + 1) is None
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_access_is_the_same_for_people_signed_in_at_the_identity_provider(client, org, oidc, role):
+    """Every GET row of the matrix, for a person signed in through the OpenID Connect
+    provider instead of with a password: the same answers (the pages check the person, not
+    how they came in)."""
+    from tests.sso_servers import oidc_sign_in
+
+    org.org_import = OrgImport.objects.create(
+        created_by=org.hr, units_text="code,name,parent_code\n", units_filename="units.csv", report={}
+    )
+    add_cycles(org)
+    person = getattr(org, role)
+    assert oidc_sign_in(client, oidc, person.email).status_code == 302
+    assert client.session["auth_method"] == "oidc"
+    for name, kwargs, method, expected, default in MATRIX:
+        # The sign-in pages answer differently with a provider configured: tests/people/test_oidc.py.
+        if method != "get" or name.startswith(("login", "oidc_")):
+            continue
+        url = reverse(name, kwargs=kwargs(org) if kwargs else None)
+        status = expected.get(role, default)
+        assert client.get(url).status_code == status, f"{role} (SSO) GET {url}"

@@ -129,6 +129,21 @@ def _crawl(client, org, urls, readers):
                     assert secret not in body, f"{role} sees {secret} at {url}"
 
 
+def test_no_page_shows_text_to_people_signed_in_at_the_identity_provider(client, seeded, oidc):
+    """The same crawl, each role signed in through the OpenID Connect provider."""
+    from tests.sso_servers import oidc_sign_in
+
+    urls = [reverse(name, kwargs=kwargs(seeded) if kwargs else None) for name, kwargs in (p.values for p in GET_PAGES)]
+    for role in ROLES[1:]:
+        client.post(reverse("logout"))
+        assert oidc_sign_in(client, oidc, getattr(seeded, role).email).status_code == 302
+        for url in urls:
+            body = _body(client.get(url))
+            for secret, allowed in READERS.items():
+                if role not in allowed:
+                    assert secret not in body, f"{role} (SSO) sees {secret} at {url}"
+
+
 @pytest.mark.parametrize(("name", "kwargs"), GET_PAGES)
 def test_no_page_shows_text_to_someone_it_is_not_for(client, seeded, name, kwargs):
     _crawl(client, seeded, [reverse(name, kwargs=kwargs(seeded) if kwargs else None)], READERS)

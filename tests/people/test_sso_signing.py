@@ -14,7 +14,7 @@ from django.urls import reverse
 from interviews.models import InterviewRecord
 from interviews.records import record_save, record_sign
 from people.models import AuditEntry
-from tests.conftest import PASSWORD, need_service
+from tests.conftest import ARTIFACTS, PASSWORD, need_service
 from tests.sso_servers import local, oidc_authorize, oidc_sign_in
 
 
@@ -25,7 +25,7 @@ def _written(held):
 def _reauth(client, provider, sub, held):
     record_url = reverse("interviews:record", args=[held.pk])
     page = client.get(record_url).content.decode()
-    assert "Confirm who you are at Test IdP" in page
+    assert 'href="/accounts/oidc/reauth/?next=' in page  # "Confirm who you are at Test IdP"
     start = client.get(reverse("oidc_reauth"), {"next": record_url + "#sign"})
     assert start.status_code == 302 and start.url.startswith(provider.url)
     query = parse_qs(urlsplit(start.url).query)
@@ -147,7 +147,11 @@ def test_sso_summary_pdf_shows_how_both_signed(client, org, oidc, held, language
     from django.utils import translation
 
     with translation.override(language):
-        text = pdf_words(render_summary_pdf(record), tmp_path)
+        pdf = render_summary_pdf(record)
+    # For a person to look at (ARTIFACTS, outside the checkout).
+    (ARTIFACTS / "sso").mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "sso" / f"summary-{language}.pdf").write_bytes(pdf)
+    text = pdf_words(pdf, tmp_path)
     if language == "en":
         assert "Confirmed with their password." in text
         assert "Confirmed by signing in again at Test IdP (OIDC)" in text
