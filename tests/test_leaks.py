@@ -133,7 +133,10 @@ def test_no_page_shows_text_to_people_signed_in_at_the_identity_provider(client,
     """The same crawl, each role signed in through the OpenID Connect provider."""
     from tests.sso_servers import oidc_sign_in
 
-    urls = [reverse(name, kwargs=kwargs(seeded) if kwargs else None) for name, kwargs in (p.values for p in GET_PAGES)]
+    urls = [
+        reverse(name, kwargs=kwargs(seeded) if kwargs else None)
+        for name, kwargs in (p.values for p in GET_PAGES)
+    ]
     for role in ROLES[1:]:
         client.post(reverse("logout"))
         assert oidc_sign_in(client, oidc, getattr(seeded, role).email).status_code == 302

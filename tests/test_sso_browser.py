@@ -29,9 +29,11 @@ def only_local(page):
     # The test provider's pages ask a CDN for a stylesheet; nothing leaves the machine.
     page.route(
         "**/*",
-        lambda route: route.continue_()
-        if route.request.url.startswith(("http://127.0.0.1", "http://localhost"))
-        else route.abort(),
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("http://127.0.0.1", "http://localhost"))
+            else route.abort()
+        ),
     )
 
 

@@ -182,7 +182,7 @@ def reauth_begin(session) -> str:
 
 
 def reauth_check(started: dict | None, identity: Identity, user_pk: int, matched: User | None) -> str:
-    """"" when the provider's answer is a fresh re-authentication of this person, else the reason."""
+    """ "" when the provider's answer is a fresh re-authentication of this person, else the reason."""
     if matched is None or matched.pk != user_pk:
         return "other_person"
     leeway = settings.SSO_CLOCK_LEEWAY_SECONDS

@@ -167,7 +167,9 @@ def oidc_callback(request):
             return common.refuse(request, method=common.OIDC, reason="other_person", identity=identity)
         if "auth_time" not in claims:
             return common.refuse(request, method=common.OIDC, reason="not_fresh", identity=identity)
-        if why := common.reauth_check(request.session.get("reauth_started"), identity, request.user.pk, person):
+        if why := common.reauth_check(
+            request.session.get("reauth_started"), identity, request.user.pk, person
+        ):
             return common.refuse(request, method=common.OIDC, reason=why, identity=identity)
         common.reauth_store(request.session, user=request.user, identity=identity)
         audit("sign_reauthenticated", detail=identity.describe())

@@ -33,7 +33,9 @@ class SignInView(auth_views.LoginView):
     def dispatch(self, request, *args, **kwargs):
         if self.break_glass and settings.PASSWORD_LOGIN:
             # Passwords sign everybody in: the ordinary page is the one.
-            return HttpResponseRedirect(reverse("login") + ("?" + request.GET.urlencode() if request.GET else ""))
+            return HttpResponseRedirect(
+                reverse("login") + ("?" + request.GET.urlencode() if request.GET else "")
+            )
         if request.method == "POST" and not self.passwords_here():
             raise Http404
         return super().dispatch(request, *args, **kwargs)

@@ -34,9 +34,7 @@ def test_password_post_to_the_ordinary_login_is_refused(client, org, sso_only):
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.parametrize(
-    "name", ["password_reset", "password_reset_done", "password_reset_complete"]
-)
+@pytest.mark.parametrize("name", ["password_reset", "password_reset_done", "password_reset_complete"])
 def test_password_reset_pages_disappear_without_passwords(client, org, sso_only, name):
     assert client.get(reverse(name)).status_code == 404
 
@@ -49,9 +47,7 @@ def test_password_reset_link_disappears_without_passwords(client, org, sso_only)
 def test_break_glass_login_lets_an_administrator_in_and_audits_it(client, org, sso_only):
     page = text(client.get(reverse("login_break_glass")))
     assert "every sign-in here is recorded" in page
-    response = client.post(
-        reverse("login_break_glass"), {"username": org.admin.email, "password": PASSWORD}
-    )
+    response = client.post(reverse("login_break_glass"), {"username": org.admin.email, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/").context["user"] == org.admin
     entry = AuditEntry.objects.get(action="login_break_glass")
@@ -59,9 +55,7 @@ def test_break_glass_login_lets_an_administrator_in_and_audits_it(client, org, s
 
 
 def test_break_glass_login_refuses_everybody_but_administrators(client, org, sso_only):
-    response = client.post(
-        reverse("login_break_glass"), {"username": org.hr.email, "password": PASSWORD}
-    )
+    response = client.post(reverse("login_break_glass"), {"username": org.hr.email, "password": PASSWORD})
     assert response.status_code == 200  # the form again, with its error
     assert "_auth_user_id" not in client.session
     assert AuditEntry.objects.filter(action="login_failed").exists()
@@ -70,9 +64,7 @@ def test_break_glass_login_refuses_everybody_but_administrators(client, org, sso
 def test_break_glass_login_is_rate_limited(client, org, sso_only, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login_break_glass"), {"username": org.admin.email, "password": "wrong"})
-    response = client.post(
-        reverse("login_break_glass"), {"username": org.admin.email, "password": PASSWORD}
-    )
+    response = client.post(reverse("login_break_glass"), {"username": org.admin.email, "password": PASSWORD})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
