@@ -6,11 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_ROOT_USER_ACTION=ignore
 
 # WeasyPrint loads Pango, HarfBuzz and fontconfig at run time and needs at least one font;
-# gettext provides msgfmt for compilemessages.
+# gettext provides msgfmt for compilemessages; pysaml2 signs and checks SAML with xmlsec1.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-        fonts-dejavu-core gettext \
+        fonts-dejavu-core gettext xmlsec1 \
     && rm -rf /var/lib/apt/lists/*
 
 # A home directory, so that fontconfig can keep its cache instead of rebuilding it per process.

@@ -525,6 +525,51 @@ def measure_audit_log() -> dict:
     return {"seed_s": seeded_s, "times": times, "exports": exports}
 
 
+def measure_sso(count: int = 100) -> dict[str, list[float]]:
+    """Single sign-on against a real OpenID Connect provider on 127.0.0.1 (the tests' one): the
+    sign-in page with the provider's button, the callback (which asks the provider for the
+    token over HTTP and checks it), and the record page of a single sign-on session."""
+    from django.test import Client, override_settings
+    from django.urls import reverse
+
+    from interviews.models import Interview
+    from tests.sso_servers import local, oidc_authorize, oidc_provider
+
+    interview = Interview.objects.select_related("employee").filter(state="held").first() or (
+        Interview.objects.select_related("employee").first()
+    )
+    times: dict[str, list[float]] = {"login": [], "callback": [], "record": []}
+    with (
+        oidc_provider() as provider,
+        override_settings(
+            OIDC_DISCOVERY_URL=provider.discovery_url,
+            OIDC_CLIENT_ID="bench",
+            OIDC_CLIENT_SECRET="bench-secret",
+            OIDC_NAME="Bench IdP",
+        ),
+    ):
+        anonymous = Client()
+        for _ in range(count * 2):
+            start = time.perf_counter()
+            response = anonymous.get(reverse("login"))
+            times["login"].append((time.perf_counter() - start) * 1000)
+            assert b"Sign in with Bench IdP" in response.content
+        for _ in range(count):
+            client = Client()
+            back = oidc_authorize(client.get(reverse("oidc_login")).url, interview.employee.email)
+            start = time.perf_counter()
+            response = client.get(local(back))
+            times["callback"].append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 302, response.content[:300]
+        url = reverse("interviews:record", args=[interview.pk])
+        for _ in range(count):
+            start = time.perf_counter()
+            response = client.get(url)
+            times["record"].append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200
+    return times
+
+
 def pdf_pages(pdf: bytes) -> int:
     """Pages, as poppler's pdfinfo counts them (0 if it is not installed)."""
     import shutil
@@ -673,6 +718,7 @@ def main() -> None:
         sweep_s, repeat_new, sweep_due = measure_sweep()
         dashboard = measure_dashboard()
         audit = measure_audit_log()
+        sso = measure_sso()
         backend = connection.vendor
     finally:
         teardown_databases(old_config, verbosity=0)
@@ -706,6 +752,10 @@ def main() -> None:
             "dashboard_target_p95_ms": 100,
             "drilldown_p95_ms": round(percentile(dashboard["drilldown"], 0.95), 1),
             "progress_p95_ms": round(percentile(dashboard["progress"], 0.95), 1),
+            "sso_login_page_p95_ms": round(percentile(sso["login"], 0.95), 1),
+            "sso_callback_p95_ms": round(percentile(sso["callback"], 0.95), 1),
+            "sso_record_page_p95_ms": round(percentile(sso["record"], 0.95), 1),
+            "sso_target_p95_ms": 100,
         }
     )
     audit_figures, audit_rows = audit_results(audit)
@@ -748,6 +798,21 @@ def main() -> None:
             "",
         ),
         ("progress over weeks and years, p95 of 30", f"{percentile(dashboard['progress'], 0.95):.1f} ms", ""),
+        (
+            "sign-in page with a provider's button, p95 of 200",
+            f"{percentile(sso['login'], 0.95):.1f} ms",
+            "< 100 ms",
+        ),
+        (
+            "OpenID Connect callback (token over HTTP, ID token checked), p95 of 100",
+            f"{percentile(sso['callback'], 0.95):.1f} ms",
+            "< 100 ms",
+        ),
+        (
+            "record page in a single sign-on session, p95 of 100",
+            f"{percentile(sso['record'], 0.95):.1f} ms",
+            "< 100 ms",
+        ),
         *audit_rows,
     ]
     print_table(backend, rows, results_path)

@@ -437,5 +437,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every rendering step at INFO: noise in web and worker logs.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    # pysaml2 and the XML Schema library it loads log each step at INFO likewise.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
+    },
 }

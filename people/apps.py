@@ -11,6 +11,7 @@ class PeopleConfig(AppConfig):
 
         from people import audit
         from people.middleware import remember_login_time
+        from people.sso import checks  # noqa: F401 -- registers the single sign-on checks
 
         user_logged_in.connect(remember_login_time, dispatch_uid="people.remember_login_time")
         user_logged_in.connect(audit.on_login, dispatch_uid="people.audit_login")

@@ -290,3 +290,25 @@ def oidc(settings, oidc_server):
     oidc_server.tamper = {}
     yield oidc_server
     oidc_server.tamper = {}
+
+
+# And a real SAML 2.0 identity provider on 127.0.0.1 (pysaml2's own, tests/saml_idp.py): its
+# keys and metadata in a temporary folder; each test that uses `saml` has the site configured
+# for it, the provider's switches and sessions reset.
+@pytest.fixture(scope="session")
+def saml_server(tmp_path_factory):
+    from tests.saml_idp import saml_idp
+
+    need_service("xmlsec1", bool(shutil.which("xmlsec1")), "apt-get install xmlsec1")
+    with saml_idp(tmp_path_factory.mktemp("saml-idp")) as idp:
+        yield idp
+
+
+@pytest.fixture
+def saml(settings, saml_server):
+    from tests.saml_idp import saml_configure
+
+    saml_configure(settings, saml_server)
+    saml_server.reset()
+    yield saml_server
+    saml_server.reset()

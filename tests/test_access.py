@@ -512,24 +512,29 @@ def test_one_interview_is_visible_to_exactly_those_the_list_shows_it_to(org):
     assert interview_visible_to(org.hr, max(i.pk for i in interviews) + 1) is None
 
 
+@pytest.mark.parametrize("how", ["oidc", "saml"])
 @pytest.mark.parametrize("role", ROLES[1:])
-def test_access_is_the_same_for_people_signed_in_at_the_identity_provider(client, org, oidc, role):
+def test_access_is_the_same_for_people_signed_in_at_the_identity_provider(client, org, request, how, role):
     """Every GET row of the matrix, for a person signed in through the OpenID Connect
-    provider instead of with a password: the same answers (the pages check the person, not
-    how they came in)."""
+    provider or the SAML identity provider instead of with a password: the same answers (the
+    pages check the person, not how they came in)."""
+    from tests.saml_idp import saml_sign_in
     from tests.sso_servers import oidc_sign_in
 
+    provider = request.getfixturevalue(how)
     org.org_import = OrgImport.objects.create(
         created_by=org.hr, units_text="code,name,parent_code\n", units_filename="units.csv", report={}
     )
     add_cycles(org)
     person = getattr(org, role)
-    assert oidc_sign_in(client, oidc, person.email).status_code == 302
-    assert client.session["auth_method"] == "oidc"
+    sign_in = oidc_sign_in if how == "oidc" else saml_sign_in
+    assert sign_in(client, provider, person.email).status_code == 302
+    assert client.session["auth_method"] == how
     for name, kwargs, method, expected, default in MATRIX:
-        # The sign-in pages answer differently with a provider configured: tests/people/test_oidc.py.
-        if method != "get" or name.startswith(("login", "oidc_")):
+        # The sign-in pages answer differently with a provider configured: tests/people/test_oidc.py
+        # and test_saml.py.
+        if method != "get" or name.startswith(("login", "oidc_", "saml")):
             continue
         url = reverse(name, kwargs=kwargs(org) if kwargs else None)
         status = expected.get(role, default)
-        assert client.get(url).status_code == status, f"{role} (SSO) GET {url}"
+        assert client.get(url).status_code == status, f"{role} ({how}) GET {url}"

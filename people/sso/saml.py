@@ -34,7 +34,8 @@ from people.sso import common
 logger = logging.getLogger(__name__)
 
 REAUTH_RESULT = "reauth_result"
-_configs: dict[tuple, tuple[float, SPConfig]] = {}
+_configs: dict[str, tuple[float, SPConfig]] = {}
+_origins: list[str] = []  # the loaded configuration's provider origins, read once per load
 # Remote metadata is read again after this long, so a federation's new signing key is taken.
 METADATA_SECONDS = 3600
 
@@ -76,7 +77,9 @@ def _settings_dict() -> dict:
                 "allow_unsolicited": False,
                 "authn_requests_signed": signing,
                 "logout_requests_signed": signing,
-                "required_attributes": [settings.SAML_ATTRIBUTE] if settings.SAML_ATTRIBUTE != "name_id" else [],
+                "required_attributes": [settings.SAML_ATTRIBUTE]
+                if settings.SAML_ATTRIBUTE != "name_id"
+                else [],
                 "name_id_format_allow_create": True,
             }
         },
@@ -84,7 +87,9 @@ def _settings_dict() -> dict:
     if signing:
         config["key_file"] = settings.SAML_KEY_FILE
         config["cert_file"] = settings.SAML_CERT_FILE
-        config["encryption_keypairs"] = [{"key_file": settings.SAML_KEY_FILE, "cert_file": settings.SAML_CERT_FILE}]
+        config["encryption_keypairs"] = [
+            {"key_file": settings.SAML_KEY_FILE, "cert_file": settings.SAML_CERT_FILE}
+        ]
     return config
 
 
@@ -102,6 +107,7 @@ def sp_config(request=None) -> SPConfig:
         loaded = (time.monotonic(), conf)
         _configs.clear()
         _configs[key] = loaded
+        _origins.clear()
     return loaded[1]
 
 
@@ -165,13 +171,20 @@ class AssertionConsumerServiceView(saml_views.AssertionConsumerServiceView):
 
     def handle_acs_failure(self, request, exception=None, status=403, **kwargs):
         if isinstance(exception, Refused):
-            return common.refuse(request, method=common.SAML, reason=exception.reason, identity=exception.identity)
+            return common.refuse(
+                request, method=common.SAML, reason=exception.reason, identity=exception.identity
+            )
         logger.warning("SAML answer refused: %r", exception)
         return common.refuse(
-            request, method=common.SAML, reason="unverified", claim_value=type(exception).__name__ if exception else ""
+            request,
+            method=common.SAML,
+            reason="unverified",
+            claim_value=type(exception).__name__ if exception else "",
         )
 
-    def authenticate_user(self, request, session_info, attribute_mapping, create_unknown_user, assertion_info):
+    def authenticate_user(
+        self, request, session_info, attribute_mapping, create_unknown_user, assertion_info
+    ):
         identity = _identity(session_info)
         if not identity.value:
             raise Refused("no_claim", identity)
@@ -238,16 +251,27 @@ def idp_origins() -> list[str]:
 
     if not _configs:
         return []
+    if _origins:
+        return _origins
     _at, conf = next(iter(_configs.values()))
     origins = set()
     try:
         for entity_id in conf.metadata.identity_providers():
-            for kind in ("single_sign_on_service", "single_logout_service"):
-                for binding in (saml2.BINDING_HTTP_REDIRECT, saml2.BINDING_HTTP_POST):
-                    for service in conf.metadata.service(entity_id, "idpsso_descriptor", kind, binding) or []:
+            # The descriptors as loaded, not metadata.service(): that raises (and logs an
+            # error) for every binding or service the provider lacks, e.g. an IdP with only
+            # HTTP-Redirect, which cut the list short and logged a traceback on each page.
+            for descriptor in conf.metadata[entity_id].get("idpsso_descriptor") or []:
+                for kind in ("single_sign_on_service", "single_logout_service"):
+                    for service in descriptor.get(kind) or []:
+                        if service.get("binding") not in (
+                            saml2.BINDING_HTTP_REDIRECT,
+                            saml2.BINDING_HTTP_POST,
+                        ):
+                            continue
                         parts = urlsplit(service.get("location", ""))
                         if parts.scheme and parts.netloc:
                             origins.add(f"{parts.scheme}://{parts.netloc}")
     except Exception:  # noqa: BLE001 -- the CSP must never break a page
         logger.exception("could not read the identity provider's addresses")
-    return sorted(origins)
+    _origins[:] = sorted(origins)
+    return _origins
