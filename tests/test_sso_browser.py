@@ -25,6 +25,20 @@ def shot(page, name):
     page.set_viewport_size(desktop)
 
 
+def no_blocking_accessibility_violation(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.test_accessibility import AXE_OPTIONS, BLOCKING
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    blocking = [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+    assert blocking == [], page.url
+
+
 def only_local(page):
     # The test provider's pages ask a CDN for a stylesheet; nothing leaves the machine.
     page.route(
@@ -61,12 +75,14 @@ def test_sso_sign_in_sign_with_reauthentication_and_sign_out(page, org, oidc, he
     assert "sign in again at Test IdP" in sign.inner_text()
     sign.scroll_into_view_if_needed()
     shot(page, "signing-step-confirm-at-provider")
+    no_blocking_accessibility_violation(page)
     sign.get_by_role("link", name="Confirm who you are at Test IdP").click()
     at_provider(page, oidc, org.employee.email)
     page.wait_for_url(f"**/interviews/{held.pk}/record/*")
     assert "You confirmed who you are at Test IdP" in sign.inner_text()
     assert sign.locator("input[type=password]").count() == 0
     shot(page, "signing-step-confirmed")
+    no_blocking_accessibility_violation(page)
     sign.get_by_label("Your comment (optional)").fill("Thank you for the talk.")
     sign.get_by_role("button", name="Sign the record").click()
     page.get_by_text("You have signed the record.").wait_for()
@@ -84,16 +100,23 @@ def test_sso_sign_in_sign_with_reauthentication_and_sign_out(page, org, oidc, he
     assert "/accounts/login/" in page.url
 
 
-def test_sso_refusal_and_the_page_without_passwords(page, org, oidc, settings):
+@pytest.mark.parametrize("language", ["en", "nb"])
+def test_sso_refusal_and_the_page_without_passwords(page, org, oidc, settings, language):
     only_local(page)
+    page.context.set_extra_http_headers({"Accept-Language": language})
     settings.PASSWORD_LOGIN = False
     page.goto(page.base_url + "/accounts/login/")
     assert page.locator("input[type=password]").count() == 0
-    shot(page, "sign-in-without-passwords")
-    page.get_by_role("link", name="Sign in with Test IdP").click()
+    shot(page, f"sign-in-without-passwords-{language}")
+    no_blocking_accessibility_violation(page)
+    button = {"en": "Sign in with Test IdP", "nb": "Logg inn med Test IdP"}[language]
+    page.get_by_role("link", name=button).click()
     at_provider(page, oidc, "stranger@example.org")
-    assert "not in this organisation's list of people" in page.inner_text("main")
-    shot(page, "refused-unknown-person")
+    refusal = {"en": "not in this organisation's list of people", "nb": "står ikke på virksomhetens liste"}
+    assert refusal[language] in page.inner_text("main")
+    shot(page, f"refused-unknown-person-{language}")
+    no_blocking_accessibility_violation(page)
     page.goto(page.base_url + "/accounts/admin-login/")
     assert page.locator("input[type=password]").count() == 1
-    shot(page, "break-glass-sign-in")
+    shot(page, f"break-glass-sign-in-{language}")
+    no_blocking_accessibility_violation(page)
