@@ -526,21 +526,22 @@ def measure_audit_log() -> dict:
 
 
 def measure_sso(count: int = 100) -> dict[str, list[float]]:
-    """Single sign-on against a real OpenID Connect provider on 127.0.0.1 (the tests' one): the
+    """Single sign-on against a real OpenID Connect provider on 127.0.0.1 (the tests' one, in a
+    process of its own, so that its work is not counted here, only the wait for it): the
     sign-in page with the provider's button, the callback (which asks the provider for the
     token over HTTP and checks it), and the record page of a single sign-on session."""
     from django.test import Client, override_settings
     from django.urls import reverse
 
     from interviews.models import Interview
-    from tests.sso_servers import local, oidc_authorize, oidc_provider
+    from tests.sso_servers import local, oidc_authorize, oidc_provider_process
 
     interview = Interview.objects.select_related("employee").filter(state="held").first() or (
         Interview.objects.select_related("employee").first()
     )
     times: dict[str, list[float]] = {"login": [], "callback": [], "record": []}
     with (
-        oidc_provider() as provider,
+        oidc_provider_process() as provider,
         override_settings(
             OIDC_DISCOVERY_URL=provider.discovery_url,
             OIDC_CLIENT_ID="bench",

@@ -39,6 +39,16 @@ urlpatterns = [
         sso_views.passwords_only(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
+    path(
+        "accounts/password_change/",
+        sso_views.passwords_only(auth_views.PasswordChangeView.as_view(), administrators=True),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        sso_views.passwords_only(auth_views.PasswordChangeDoneView.as_view(), administrators=True),
+        name="password_change_done",
+    ),
     path("", include("people.sso.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("hr/", include("people.urls")),

@@ -44,7 +44,9 @@ ACTION_GROUPS: list[tuple[str, object, list[tuple[str, object]]]] = [
                 "login_break_glass",
                 gettext_lazy("%(actor)s signed in with a password while single sign-on is required"),
             ),
-            ("sso_refused", gettext_lazy("The identity provider's sign-in of %(actor)s was refused")),
+            # The identity the provider named is in the entry's detail (with the reason), and
+            # as its actor where it named one.
+            ("sso_refused", gettext_lazy("A sign-in through the identity provider was refused")),
             (
                 "sign_reauthenticated",
                 gettext_lazy("%(actor)s confirmed who they are at the identity provider, to sign"),

@@ -88,12 +88,33 @@ class SessionLifetimeMiddleware:
             session = request.session
             started = session.setdefault(LOGIN_AT, now)
             seen = session.get(SEEN_AT, started)
-            if now - seen > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_MAX_SECONDS:
+            # A password session of somebody who may no longer sign in with one (PASSWORD_LOGIN
+            # turned off since): it ends here, and they sign in at the identity provider.
+            password_refused = (
+                not settings.PASSWORD_LOGIN
+                and session.get("auth_method", "password") == "password"
+                and not request.user.is_staff
+            )
+            if (
+                password_refused
+                or now - seen > settings.SESSION_IDLE_SECONDS
+                or now - started > settings.SESSION_MAX_SECONDS
+            ):
                 logout(request)
                 if is_fragment_request(request):
                     # Not a redirect: the page stays, with what was typed in it.
                     return signed_out_response()
-                messages.info(request, _("You were signed out after a while away. Sign in again to go on."))
+                if password_refused:
+                    messages.info(
+                        request,
+                        _(
+                            "This site no longer signs people in with a password: sign in with your organisation's account."
+                        ),
+                    )
+                else:
+                    messages.info(
+                        request, _("You were signed out after a while away. Sign in again to go on.")
+                    )
                 return redirect_to_login(request.get_full_path())
             if now - seen > SEEN_RESOLUTION:
                 session[SEEN_AT] = now

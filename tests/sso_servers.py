@@ -130,3 +130,38 @@ def wait_until(predicate, seconds: float = 5.0):
             return True
         time.sleep(0.05)
     return False
+
+
+@contextlib.contextmanager
+def oidc_provider_process():
+    """The same provider in a process of its own (bench/run.py: its work is not counted in the
+    measured process). Yields an OidcProvider whose tamper switch is not reachable."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.sso_servers"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        yield OidcProvider(url=url)
+    finally:
+        process.terminate()
+        process.wait(10)
+        process.stdout.close()
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.disable(logging.CRITICAL)  # the provider's request log would fill the pipe
+    with oidc_provider() as _provider:
+        print(_provider.url, flush=True)
+        threading.Event().wait()

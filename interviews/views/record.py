@@ -164,11 +164,15 @@ def _sign_reauth(request, interview: Interview) -> dict | None:
     if url is None:
         return None
     fresh = sso.reauth_fresh(request)
+    pending = (request.session.get(sso.SIGN_PENDING) or {}).get(str(interview.pk))
     return {
         "url": url,
         "provider": sso.provider_name(sso.session_method(request)),
         "minutes": sso.reauth_window() // 60,
         "at": datetime.datetime.fromtimestamp(fresh["at"], tz=datetime.UTC) if fresh else None,
+        # What they typed before a refused signature, offered again in the form.
+        "pending": pending,
+        "pending_form": (lambda: SsoSignForm(initial=pending)) if pending and fresh else None,
     }
 
 
@@ -380,6 +384,12 @@ def record_sign_view(request, pk):
         )
 
     def step(interview, data):
+        if proof is not None:
+            # Kept until the signature goes through: refused for want of a fresh confirmation,
+            # the comment comes back in the form once they have confirmed again.
+            pending = dict(request.session.get(sso.SIGN_PENDING) or {})
+            pending[str(interview.pk)] = {"comment": data["comment"], "disagrees": data["disagrees"]}
+            request.session[sso.SIGN_PENDING] = pending
         records.record_sign(
             interview=interview,
             by=request.user,
@@ -390,6 +400,8 @@ def record_sign_view(request, pk):
         )
         if proof is not None:
             sso.reauth_spend(request)  # one confirmation, one signature
+            pending.pop(str(interview.pk), None)
+            request.session[sso.SIGN_PENDING] = pending
 
     return _record_step(
         request,

@@ -24,7 +24,9 @@ AUTH_AT = "auth_at"  # when the person authenticated, as the provider says (epoc
 OIDC_ID_TOKEN = "oidc_id_token"  # kept for RP-initiated logout's id_token_hint, never logged
 # A re-authentication for a signature: {"user", "method", "provider", "at"}; spent by one signature.
 REAUTH = "sign_reauth"
-# What the signer had typed when they left to re-authenticate: {interview pk: {...}}.
+REAUTH_STARTED = "reauth_started"  # {token: when the person clicked "confirm"}
+# What a signer had typed when the signature was refused for want of a fresh confirmation:
+# {interview pk: {"comment", "disagrees"}}, offered again once they have confirmed.
 SIGN_PENDING = "sign_pending"
 
 PASSWORD = "password"
@@ -70,6 +72,13 @@ REASONS = {
         "signing once more; if it happens again, tell the people who run this site."
     ),
 }
+
+
+# A signed-in person's confirmation that did not go through, whatever the provider's reason.
+CONFIRMATION_FAILED = gettext_lazy(
+    "%(provider)s did not confirm who you are (you cancelled, it refused, or its answer could not be "
+    "verified), so nothing was signed. Go back and try again."
+)
 
 
 def sso_configured() -> list[tuple[str, str]]:
@@ -126,20 +135,40 @@ class Identity:
         return f"{self.method} {provider_name(self.method)}: {self.claim}={self.value}"[:300]
 
 
-def refuse(request, *, method: str, reason: str, identity: Identity | None = None, claim_value: str = ""):
-    """The refusal page, in the visitor's language, with the reason audited (403)."""
+def refuse(
+    request,
+    *,
+    method: str,
+    reason: str,
+    identity: Identity | None = None,
+    claim_value: str = "",
+    back: str = "",
+    record: bool = True,
+):
+    """The refusal page, in the visitor's language, with the reason audited (403).
+
+    A signed-in person was confirming who they are for a signature, not signing in: their
+    page says that nothing was signed and leads back to where they were (`back`). `record`
+    is False for an answer that belongs to no sign-in this browser began (junk, a reload),
+    which anybody could send: it is not written to the audit log.
+    """
     provider = provider_name(method)
-    detail = f"{method} {provider}: {reason}"
-    if identity is not None:
-        detail += f" {identity.claim}={identity.value}"
-    elif claim_value:
-        detail += f" {claim_value}"
-    audit("sso_refused", actor=None, actor_email=(identity.value if identity else "")[:254], detail=detail)
-    message = REASONS.get(reason, REASONS["unverified"]) % {"provider": provider}
+    if record:
+        detail = f"{method} {provider}: {reason}"
+        if identity is not None:
+            detail += f" {identity.claim}={identity.value}"
+        elif claim_value:
+            detail += f" {claim_value}"
+        audit("sso_refused", actor_email=(identity.value if identity else "")[:254], detail=detail)
+    signing = request.user.is_authenticated
+    if signing and reason not in ("other_person", "not_fresh"):
+        message = CONFIRMATION_FAILED % {"provider": provider}
+    else:
+        message = REASONS.get(reason, REASONS["unverified"]) % {"provider": provider}
     return render(
         request,
         "registration/sso_refused.html",
-        {"message": message, "provider": provider, "reason": reason},
+        {"message": message, "provider": provider, "reason": reason, "signing": signing, "back": back},
         status=403,
     )
 
@@ -173,24 +202,37 @@ def reauth_window() -> int:
     return settings.SIGN_REAUTH_MINUTES * 60
 
 
-def reauth_begin(session) -> str:
-    """Mark the start of a re-authentication; returns a one-time value the provider's answer
-    must carry back (OIDC's state does; SAML's RelayState is checked against it)."""
+def reauth_begin(session) -> tuple[str, float]:
+    """Mark the start of one re-authentication: a token for it and its time. The provider's
+    answer is compared with the time of the click that began it (each flow its own, so two
+    tabs cannot lend each other an older start)."""
     token = secrets.token_urlsafe(16)
-    session["reauth_started"] = {"token": token, "at": time.time()}
-    return token
+    started = time.time()
+    pending = dict(list((session.get(REAUTH_STARTED) or {}).items())[-4:])
+    pending[token] = started
+    session[REAUTH_STARTED] = pending
+    return token, started
 
 
-def reauth_check(started: dict | None, identity: Identity, user_pk: int, matched: User | None) -> str:
+def reauth_started_at(session, token: str) -> float | None:
+    """The start of the re-authentication this token names, spent: None if there is none."""
+    pending = dict(session.get(REAUTH_STARTED) or {})
+    started = pending.pop(token, None) if isinstance(token, str) else None
+    session[REAUTH_STARTED] = pending
+    return started
+
+
+def reauth_check(started_at: float | None, identity: Identity, user_pk: int, matched: User | None) -> str:
     """ "" when the provider's answer is a fresh re-authentication of this person, else the reason."""
     if matched is None or matched.pk != user_pk:
         return "other_person"
+    if started_at is None or not identity.authenticated_at or identity.authenticated_at <= 0:
+        return "not_fresh"
     leeway = settings.SSO_CLOCK_LEEWAY_SECONDS
     now = time.time()
-    began = (started or {}).get("at", 0)
-    # The provider authenticated them after they clicked (not an old session of theirs), and
-    # not so long ago that the signature would lean on it for longer than the window.
-    if identity.authenticated_at < began - leeway or identity.authenticated_at > now + leeway:
+    # The provider authenticated them after they clicked (not an old session of theirs; the
+    # leeway is for the two clocks), and not in the future.
+    if identity.authenticated_at < started_at - leeway or identity.authenticated_at > now + leeway:
         return "not_fresh"
     return ""
 
@@ -202,7 +244,6 @@ def reauth_store(session, *, user: User, identity: Identity) -> None:
         "provider": provider_name(identity.method),
         "at": identity.authenticated_at,
     }
-    session.pop("reauth_started", None)
 
 
 def reauth_fresh(request) -> dict | None:

@@ -29,13 +29,17 @@ from people.sso import common
 
 logger = logging.getLogger(__name__)
 
-_clients: dict[tuple, object] = {}
-FLOWS = "oidc_flows"  # {state: {"reauth": bool, "next": str, "user": pk or None}}
+_clients: dict[tuple, tuple[float, object]] = {}
+CLIENT_SECONDS = 3600
+# {state: {"reauth": bool, "next": str, "user": pk or None, "at": when it began, "token": for a reauth}}
+FLOWS = "oidc_flows"
 
 
 def _client():
-    """The Authlib client for the configured provider (one per configuration, so that a
-    change of settings in tests, or a restart with new ones, takes a fresh one)."""
+    """The Authlib client for the configured provider: one per configuration (a change of
+    settings in tests, or a restart with new ones, takes a fresh one), and a fresh one every
+    CLIENT_SECONDS, so that the provider's discovery document and signing keys are read again
+    (Authlib fetches new keys by itself only for a key id it does not know)."""
     if not settings.OIDC_DISCOVERY_URL:
         raise Http404
     key = (
@@ -44,8 +48,8 @@ def _client():
         settings.OIDC_CLIENT_SECRET,
         settings.OIDC_SCOPES,
     )
-    client = _clients.get(key)
-    if client is None:
+    made, client = _clients.get(key, (0.0, None))
+    if client is None or time.monotonic() - made > CLIENT_SECONDS:
         oauth = OAuth()
         client = oauth.register(
             name="oidc",
@@ -58,7 +62,8 @@ def _client():
                 "timeout": settings.SSO_TIMEOUT_SECONDS,
             },
         )
-        _clients[key] = client
+        _clients.clear()
+        _clients[key] = (time.monotonic(), client)
     return client
 
 
@@ -66,7 +71,7 @@ def _redirect_uri(request) -> str:
     return request.build_absolute_uri(reverse("oidc_callback"))
 
 
-def _start(request, *, reauth: bool, next_url: str, **params):
+def _start(request, *, reauth: bool, next_url: str, reauth_token: str = "", **params):
     client = _client()
     try:
         rv = client.create_authorization_url(
@@ -84,6 +89,7 @@ def _start(request, *, reauth: bool, next_url: str, **params):
         "next": next_url,
         "user": request.user.pk if request.user.is_authenticated else None,
         "at": time.time(),
+        "token": reauth_token,
     }
     request.session[FLOWS] = flows
     return HttpResponseRedirect(rv["url"])
@@ -100,13 +106,18 @@ def oidc_login(request):
 
 
 def oidc_reauth(request):
-    """Off to the provider to confirm who the signed-in person is, for a signature."""
+    """Off to the provider to confirm who the signed-in person is, for a signature (only in a
+    session signed in there: a password session signs with its password)."""
+    _client()
+    if common.session_method(request) != common.OIDC:
+        raise Http404
     next_url = common.safe_next(request, request.GET.get("next"))
-    common.reauth_begin(request.session)
+    token, _at = common.reauth_begin(request.session)
     return _start(
         request,
         reauth=True,
         next_url=next_url,
+        reauth_token=token,
         prompt="login",
         max_age=0,
         login_hint=request.user.email,
@@ -128,59 +139,72 @@ def _claims(client, token) -> dict:
 def oidc_callback(request):
     client = _client()
     state = request.GET.get("state", "")
-    flows = request.session.get(FLOWS, {})
-    flow = flows.pop(state, None) if isinstance(flows, dict) else None
-    request.session[FLOWS] = flows
-    if request.GET.get("error"):
-        return common.refuse(
-            request, method=common.OIDC, reason="denied", claim_value=request.GET.get("error", "")[:60]
-        )
+    flows = request.session.get(FLOWS)
+    flow = flows.pop(state, None) if isinstance(flows, dict) and isinstance(state, str) else None
     if flow is None:
-        # A state this session did not send: a forged or replayed answer, or an old tab.
-        return common.refuse(request, method=common.OIDC, reason="unverified", claim_value="state")
+        # A state this browser did not send: a forged or replayed answer, an old tab, a
+        # reload. Nothing is written (anybody can send this): the page says so and no more.
+        return common.refuse(request, method=common.OIDC, reason="unverified", record=False)
+    request.session[FLOWS] = flows
+    back = flow["next"] if flow["reauth"] else ""
+
+    def refused(reason, **kwargs):
+        return common.refuse(request, method=common.OIDC, reason=reason, back=back, **kwargs)
+
+    if request.GET.get("error"):
+        # An OAuth error code is a short ASCII word; nothing else of it is kept.
+        error = "".join(
+            c for c in request.GET.get("error", "")[:40] if c.isascii() and (c.isalnum() or c == "_")
+        )
+        return refused("denied", claim_value=error)
     try:
         token = client.authorize_access_token(request, leeway=settings.SSO_CLOCK_LEEWAY_SECONDS)
         claims = _claims(client, token)
     except (AuthlibBaseError, JoseError, ValueError, KeyError) as exc:
         # Authlib and joserfc refuse a bad state, signature, issuer, audience, expiry or nonce.
         logger.warning("OpenID Connect answer refused: %r", exc)
-        return common.refuse(request, method=common.OIDC, reason="unverified", claim_value=type(exc).__name__)
+        return refused("unverified", claim_value=type(exc).__name__)
     except requests.RequestException as exc:
         logger.warning("OpenID Connect provider unreachable: %s", exc)
-        return common.refuse(request, method=common.OIDC, reason="unavailable")
+        return refused("unavailable")
     if "id_token" not in token or not claims.get("sub"):
-        return common.refuse(request, method=common.OIDC, reason="unverified", claim_value="id_token")
+        return refused("unverified", claim_value="id_token")
 
     value = claims.get(settings.OIDC_CLAIM)
+    auth_time = claims.get("auth_time")
     identity = common.Identity(
         method=common.OIDC,
         claim=settings.OIDC_CLAIM,
         value=str(value or "")[:254],
-        authenticated_at=float(claims.get("auth_time") or claims.get("iat") or time.time()),
+        authenticated_at=float(auth_time if _is_time(auth_time) else claims.get("iat") or time.time()),
     )
     if not isinstance(value, str) or not value:
-        return common.refuse(request, method=common.OIDC, reason="no_claim", claim_value=settings.OIDC_CLAIM)
+        return refused("no_claim", claim_value=settings.OIDC_CLAIM)
     person, why = common.person_matching(settings.OIDC_MATCH, value)
 
     if flow["reauth"]:
         if not request.user.is_authenticated or request.user.pk != flow["user"]:
-            return common.refuse(request, method=common.OIDC, reason="other_person", identity=identity)
-        if "auth_time" not in claims:
-            return common.refuse(request, method=common.OIDC, reason="not_fresh", identity=identity)
-        if why := common.reauth_check(
-            request.session.get("reauth_started"), identity, request.user.pk, person
-        ):
-            return common.refuse(request, method=common.OIDC, reason=why, identity=identity)
+            return refused("other_person", identity=identity)
+        started = common.reauth_started_at(request.session, flow.get("token", ""))
+        if not _is_time(auth_time):
+            # Without the time the provider authenticated them, a fresh sign-in is not shown.
+            return refused("not_fresh", identity=identity)
+        if why := common.reauth_check(started, identity, request.user.pk, person):
+            return refused(why, identity=identity)
         common.reauth_store(request.session, user=request.user, identity=identity)
         audit("sign_reauthenticated", detail=identity.describe())
         return HttpResponseRedirect(flow["next"])
 
     if person is None:
-        return common.refuse(request, method=common.OIDC, reason=why, identity=identity)
+        return refused(why, identity=identity)
     common.sign_in(request, user=person, identity=identity)
     # For RP-initiated logout's id_token_hint; never written to a log or the audit.
     request.session[common.OIDC_ID_TOKEN] = token["id_token"]
     return HttpResponseRedirect(flow["next"])
+
+
+def _is_time(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
 def oidc_logout_url(request, id_token: str | None) -> str | None:

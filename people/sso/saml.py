@@ -208,31 +208,33 @@ class AssertionConsumerServiceView(saml_views.AssertionConsumerServiceView):
 
 
 def saml_reauth(request):
-    """Off to the provider (ForceAuthn) to confirm who the signed-in person is, for a signature."""
-    if not saml_configured():
+    """Off to the provider (ForceAuthn) to confirm who the signed-in person is, for a signature
+    (only in a session signed in there: a password session signs with its password)."""
+    if not saml_configured() or common.session_method(request) != common.SAML:
         raise Http404
     next_url = common.safe_next(request, request.GET.get("next"))
-    common.reauth_begin(request.session)
-    done = reverse("saml_reauth_done") + "?" + urlencode({"next": next_url})
+    token, _at = common.reauth_begin(request.session)
+    done = reverse("saml_reauth_done") + "?" + urlencode({"next": next_url, "t": token})
     return HttpResponseRedirect(reverse("saml2_login") + "?" + urlencode({"reauth": "1", "next": done}))
 
 
 def saml_reauth_done(request):
     """The provider's answer to a re-authentication, handed from djangosaml2's session to
-    the signed-in one: this person, authenticated after they clicked."""
+    the signed-in one: this person, authenticated after the click that began this one
+    (its token, `t`, names the start; each is spent once)."""
     if not saml_configured():
         raise Http404
     next_url = common.safe_next(request, request.GET.get("next"))
     result = request.saml_session.pop(REAUTH_RESULT, None) if hasattr(request, "saml_session") else None
-    started = request.session.get("reauth_started")
-    if not result or not started:
-        return common.refuse(request, method=common.SAML, reason="not_fresh")
+    started = common.reauth_started_at(request.session, request.GET.get("t", ""))
+    if not result or started is None:
+        return common.refuse(request, method=common.SAML, reason="not_fresh", back=next_url)
     identity = common.Identity(
         method=common.SAML, claim=result["claim"], value=result["value"], authenticated_at=result["at"]
     )
     matched = User.objects.filter(pk=result["user"]).first()
     if why := common.reauth_check(started, identity, request.user.pk, matched):
-        return common.refuse(request, method=common.SAML, reason=why, identity=identity)
+        return common.refuse(request, method=common.SAML, reason=why, identity=identity, back=next_url)
     common.reauth_store(request.session, user=request.user, identity=identity)
     audit("sign_reauthenticated", detail=identity.describe())
     return HttpResponseRedirect(next_url)

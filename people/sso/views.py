@@ -92,12 +92,13 @@ def reauth_url(request, next_url: str) -> str | None:
     return None
 
 
-def passwords_only(view):
-    """404 for the password-reset pages while PASSWORD_LOGIN is off."""
+def passwords_only(view, *, administrators: bool = False):
+    """404 for the password pages while PASSWORD_LOGIN is off: the reset pages for everyone,
+    the change pages (administrators=True) for all but administrators, who keep a password."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not settings.PASSWORD_LOGIN:
+        if not settings.PASSWORD_LOGIN and not (administrators and request.user.is_staff):
             raise Http404
         return view(request, *args, **kwargs)
 

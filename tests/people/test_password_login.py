@@ -75,7 +75,9 @@ def test_break_glass_page_is_the_ordinary_one_while_passwords_work(client, org, 
 
 
 def test_welcome_emails_are_not_offered_without_passwords(client, org, sso_only):
-    client.force_login(org.hr)
+    from tests.sso_servers import oidc_sign_in
+
+    oidc_sign_in(client, sso_only, org.hr.email)
     page = text(client.get(reverse("people:person_detail", args=[org.employee.pk])))
     assert "welcome email" not in page.lower()
     response = client.post(reverse("people:welcome_person", args=[org.employee.pk]), {"request_key": "k"})
@@ -102,3 +104,35 @@ def test_password_signing_is_refused_to_people_without_passwords(org, sso_only, 
     record_save(interview=held, by=org.manager, values={"conclusions": "x"}, expected_version=0)
     with pytest.raises(ValidationError, match="identity provider"):
         record_sign(interview=held, by=org.manager, password=PASSWORD)
+
+
+def test_password_sessions_end_once_passwords_are_off_but_an_administrators(client, org, settings, oidc):
+    from django.test import Client
+
+    client.post(reverse("login"), {"username": org.hr.email, "password": PASSWORD})
+    admin = Client()
+    admin.post(reverse("login"), {"username": org.admin.email, "password": PASSWORD})
+    assert client.get("/").status_code == 200
+    settings.PASSWORD_LOGIN = False
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[0][1] == 302
+    assert "no longer signs people in with a password" in text(response)
+    assert "_auth_user_id" not in client.session
+    assert admin.get("/").status_code == 200
+
+
+def test_password_change_is_for_administrators_only_without_passwords(client, org, sso_only):
+    from tests.sso_servers import oidc_sign_in
+
+    oidc_sign_in(client, sso_only, org.hr.email)
+    assert client.get(reverse("password_change")).status_code == 404
+    client.post(reverse("logout"))
+    client.post(reverse("login_break_glass"), {"username": org.admin.email, "password": PASSWORD})
+    assert client.get(reverse("password_change")).status_code == 200
+
+
+def test_menu_of_a_single_sign_on_session_offers_no_password_change(client, org, oidc):
+    from tests.sso_servers import oidc_sign_in
+
+    oidc_sign_in(client, oidc, org.employee.email)
+    assert reverse("password_change") not in client.get("/").content.decode()

@@ -158,3 +158,86 @@ def test_sso_summary_pdf_shows_how_both_signed(client, org, oidc, held, language
     else:
         assert "Bekreftet med passordet sitt." in text
         assert "Bekreftet ved å logge inn på nytt hos Test IdP (OIDC)" in text
+
+
+def test_sso_two_confirmations_at_once_each_count_from_their_own_click(client, org, oidc, held):
+    """The second of two confirmations begun at once cannot lean on the first's start."""
+    _written(held)
+    oidc_sign_in(client, oidc, org.manager.email)
+    next_url = reverse("interviews:record", args=[held.pk])
+    first = client.get(reverse("oidc_reauth"), {"next": next_url})
+    second = client.get(reverse("oidc_reauth"), {"next": next_url})
+    assert client.get(local(oidc_authorize(first.url, org.manager.email))).status_code == 302
+    oidc.tamper = {"auth_time": int(time.time()) - 120}
+    response = client.get(local(oidc_authorize(second.url, org.manager.email)))
+    assert response.status_code == 403
+    assert "Nothing was signed" in response.content.decode()
+
+
+@pytest.mark.parametrize("auth_time", [None, 0, True, "1767225600"])
+def test_sso_confirmation_with_a_meaningless_auth_time_is_refused(client, org, oidc, held, auth_time):
+    _written(held)
+    oidc_sign_in(client, oidc, org.manager.email)
+    oidc.tamper = {"auth_time": auth_time}
+    assert _reauth(client, oidc, org.manager.email, held).status_code == 403
+    assert "sign_reauth" not in client.session
+
+
+def test_sso_confirmation_refused_at_the_provider_leads_back_to_the_record(client, org, oidc, held):
+    _written(held)
+    oidc_sign_in(client, oidc, org.manager.email)
+    record_url = reverse("interviews:record", args=[held.pk])
+    client.get(reverse("oidc_reauth"), {"next": record_url})
+    state = next(s for s, flow in client.session["oidc_flows"].items() if flow["reauth"])
+    response = client.get(reverse("oidc_callback"), {"error": "access_denied\r\nX: 1", "state": state})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Nothing was signed" in page and "You are not signed in" not in page
+    assert f'href="{record_url}"' in page
+    entry = AuditEntry.objects.filter(action="sso_refused").latest("pk")
+    assert entry.detail == "oidc Test IdP: denied access_deniedX1"
+
+
+def settings_cookie() -> str:
+    from django.conf import settings
+
+    return settings.SESSION_COOKIE_NAME
+
+
+def test_sso_stray_callback_writes_nothing(client, org, oidc):
+    before = AuditEntry.objects.count()
+    response = client.get(reverse("oidc_callback"), {"state": "made-up", "error": "x" * 500})
+    assert response.status_code == 403
+    assert AuditEntry.objects.count() == before
+    assert settings_cookie() not in response.cookies  # no session made for it
+
+
+def test_sso_confirmation_is_not_offered_to_a_password_session(client, org, oidc, held):
+    client.force_login(org.manager)
+    assert client.get(reverse("oidc_reauth"), {"next": "/"}).status_code == 404
+
+
+def test_sso_comment_typed_before_the_confirmation_ran_out_comes_back(client, org, oidc, held, settings):
+    _written(held)
+    record_sign(interview=held, by=org.manager, password=PASSWORD)
+    oidc_sign_in(client, oidc, org.employee.email)
+    _reauth(client, oidc, org.employee.email, held)
+    sign_url = reverse("interviews:record_sign", args=[held.pk])
+    with time_machine.travel(time.time() + settings.SIGN_REAUTH_MINUTES * 60 + 5, tick=False):
+        response = client.post(sign_url, {"comment": "Kept, please.", "disagrees": "on"})
+        page = response.content.decode()
+    assert response.status_code == 400
+    assert "it is more than 5 minutes ago" in page  # the reason, shown
+    assert "What you typed in the form is kept" in page
+    assert InterviewRecord.objects.get(interview=held).employee_signed_at is None
+    # Back in the present the old confirmation would still count: it is gone, as it would be.
+    session = client.session
+    del session["sign_reauth"]
+    session.save()
+    _reauth(client, oidc, org.employee.email, held)
+    page = client.get(reverse("interviews:record", args=[held.pk])).content.decode()
+    assert "Kept, please." in page
+    client.post(sign_url, {"comment": "Kept, please.", "disagrees": "on"})
+    record = InterviewRecord.objects.get(interview=held)
+    assert record.employee_comment == "Kept, please." and record.employee_disagrees
+    assert str(held.pk) not in client.session.get("sign_pending", {})
