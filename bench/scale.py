@@ -41,7 +41,7 @@ records.record_save(
     interview=interview, by=interview.partner, values={"conclusions": "Signed across two nodes."},
     expected_version=draft.edit_version if draft else 0,
 )
-records._record_sign(interview=interview, by=interview.partner, password=None)
+records._record_sign(interview=interview, by=interview.partner, proof=None)
 print(interview.pk)
 """
 
