@@ -80,6 +80,8 @@ class SamlIdp:
     unsigned: bool = False
     alter: str = ""
     ignore_force_authn: bool = False
+    # Whether requests must be signed (saml_idp(..., want_signed=True)).
+    want_signed: bool = False
     # Who signed in here, and when (epoch seconds): the provider's own "sessions".
     sessions: dict[str, float] = field(default_factory=dict)
     # The AuthnRequests received, parsed (saml2.samlp.AuthnRequest), and the LogoutRequests.
@@ -128,8 +130,24 @@ class SamlIdp:
         saml_request = request.args.get("SAMLRequest")
         if not saml_request:
             return Response("no SAMLRequest", status=400)
+        signature = request.args.get("Signature")
+        if self.want_signed and not signature:
+            return Response("this provider takes signed requests only", status=400)
         with self._lock:
-            parsed = self.server.parse_authn_request(saml_request, BINDING_HTTP_REDIRECT)
+            try:
+                # With a signature, pysaml2 checks it (over the query string, as the
+                # HTTP-Redirect binding signs it) against the service provider's certificate.
+                parsed = self.server.parse_authn_request(
+                    saml_request,
+                    BINDING_HTTP_REDIRECT,
+                    relay_state=request.args.get("RelayState") if signature else None,
+                    sigalg=request.args.get("SigAlg") if signature else None,
+                    signature=signature,
+                )
+            except Exception as exc:  # noqa: BLE001 -- any refusal is the test's answer
+                return Response(f"refused: {type(exc).__name__}", status=400)
+        if parsed is None:
+            return Response("refused: the request's signature does not verify", status=400)
         authn_request = parsed.message
         self.requests.append(authn_request)
         relay_state = request.args.get("RelayState", "")
@@ -268,7 +286,7 @@ def _idp_config(idp: SamlIdp, key_file: str, cert_file: str, sp_metadata: str | 
                 # Attributes by their OID names, with the friendly name beside ("mail").
                 "policy": {"default": {"lifetime": {"minutes": 15}, "name_form": NAME_FORMAT_URI}},
                 "name_id_format": [NAMEID_FORMAT_TRANSIENT],
-                "want_authn_requests_signed": False,
+                "want_authn_requests_signed": idp.want_signed,
             }
         },
     }
@@ -295,15 +313,17 @@ def sp_metadata_xml(**overrides) -> str:
 
 
 @contextlib.contextmanager
-def saml_idp(folder: Path, **sp_settings):
-    """The identity provider, running, for the with-block; its files in `folder`."""
+def saml_idp(folder: Path, *, want_signed: bool = False, **sp_settings):
+    """The identity provider, running, for the with-block; its files in `folder`. With
+    want_signed it takes only signed requests (give the site's SAML_KEY_FILE and
+    SAML_CERT_FILE in sp_settings, so that it knows the site's certificate)."""
     from saml2.config import IdPConfig
     from saml2.metadata import entity_descriptor
     from saml2.server import Server
 
     from tests.sso_servers import serve
 
-    idp = SamlIdp()
+    idp = SamlIdp(want_signed=want_signed)
     folder = Path(folder)
     with serve(idp.wsgi) as url:
         idp.url = url

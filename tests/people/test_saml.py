@@ -6,6 +6,7 @@ person), signing out there too, and the audit."""
 import base64
 import html
 import zlib
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.urls import reverse
@@ -252,3 +253,35 @@ def test_saml_form_action_lets_the_sign_out_reach_the_provider(client, org, saml
     client.get("/saml2/metadata/")  # the configuration, with the provider's metadata, is loaded
     policy = client.get(reverse("login"))["Content-Security-Policy"]
     assert f"form-action 'self' {saml.url}" in policy
+
+
+def test_saml_signed_requests_for_a_provider_that_takes_only_those(client, org, settings, tmp_path):
+    """Most federations (Feide among them) take signed requests only: with SAML_KEY_FILE and
+    SAML_CERT_FILE the site signs them (HTTP-Redirect: over the query string), the metadata
+    says so and carries the certificate, and the provider checks the signature."""
+    from tests.saml_idp import make_key_pair, saml_configure, saml_idp
+
+    sp_key, sp_cert = make_key_pair(tmp_path, "sp")
+    with saml_idp(tmp_path, want_signed=True, SAML_KEY_FILE=sp_key, SAML_CERT_FILE=sp_cert) as idp:
+        saml_configure(settings, idp, SAML_KEY_FILE=sp_key, SAML_CERT_FILE=sp_cert)
+        metadata = client.get(reverse("saml2_metadata")).content.decode()
+        assert 'AuthnRequestsSigned="true"' in metadata
+        certificate = "".join(Path(sp_cert).read_text().splitlines()[1:-1])
+        assert certificate[:60] in metadata.replace("\n", "")
+
+        start = client.get(reverse("saml2_login"))
+        query = parse_qs(urlsplit(start.url).query)
+        assert query["Signature"][0] and "rsa-sha256" in query["SigAlg"][0]
+        assert saml_post(client, *saml_at_idp(idp, start.url, org.employee.email)).status_code == 302
+        assert client.session["auth_method"] == "saml"
+
+        # The same request with its RelayState changed on the way: the signature no longer holds.
+        client.logout()
+        start = client.get(reverse("saml2_login") + "?next=/my/")
+        tampered = start.url.replace("RelayState=%2Fmy%2F", "RelayState=%2Fevil%2F")
+        assert tampered != start.url
+        refused = idp.browser.get(tampered, timeout=10)
+        assert refused.status_code == 400 and "IncorrectlySigned" in refused.text, refused.text
+        # And unsigned: refused by this provider.
+        unsigned = start.url.split("&Signature=")[0]
+        assert idp.browser.get(unsigned, timeout=10).status_code == 400
