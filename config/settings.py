@@ -170,6 +170,9 @@ OIDC_NAME = os.environ.get("OIDC_NAME", "")  # the button: "Sign in with Feide"
 SAML_IDP_METADATA_URL = os.environ.get("SAML_IDP_METADATA_URL", "")
 SAML_IDP_METADATA_FILE = os.environ.get("SAML_IDP_METADATA_FILE", "")
 SAML_IDP_METADATA_CERT = os.environ.get("SAML_IDP_METADATA_CERT", "")
+# The one identity provider whose answers count (its entity ID); needed where the metadata is
+# a federation's, naming many. Empty: the only one the metadata names.
+SAML_IDP_ENTITY_ID = os.environ.get("SAML_IDP_ENTITY_ID", "")
 SAML_ENTITY_ID = os.environ.get("SAML_ENTITY_ID", "")  # default: SITE_URL/saml2/metadata/
 SAML_KEY_FILE = os.environ.get("SAML_KEY_FILE", "")
 SAML_CERT_FILE = os.environ.get("SAML_CERT_FILE", "")

@@ -29,6 +29,15 @@ def sso_settings(app_configs, **kwargs):
             path = getattr(settings, name)
             if path and not os.path.isfile(path):
                 problems.append(Error(f"{name}: no file at {path}.", id="people.E106"))
+        if settings.SAML_IDP_METADATA_URL and not settings.SAML_IDP_ENTITY_ID:
+            problems.append(
+                Warning(
+                    "SAML_IDP_METADATA_URL without SAML_IDP_ENTITY_ID: answers count only while the "
+                    "metadata names a single identity provider; a federation's names many, and then "
+                    "every sign-in is refused until SAML_IDP_ENTITY_ID says which one is yours.",
+                    id="people.W102",
+                )
+            )
         if bool(settings.SAML_KEY_FILE) != bool(settings.SAML_CERT_FILE):
             problems.append(Error("SAML_KEY_FILE and SAML_CERT_FILE go together.", id="people.E107"))
     if not settings.PASSWORD_LOGIN and not (

@@ -59,7 +59,9 @@ def _client():
             client_kwargs={
                 "scope": settings.OIDC_SCOPES,
                 "code_challenge_method": "S256",
-                "timeout": settings.SSO_TIMEOUT_SECONDS,
+                # Every request to the provider (discovery, keys, token, userinfo) gives up
+                # after this long, instead of holding a worker while the provider hangs.
+                "default_timeout": settings.SSO_TIMEOUT_SECONDS,
             },
         )
         _clients.clear()
@@ -77,7 +79,8 @@ def _start(request, *, reauth: bool, next_url: str, reauth_token: str = "", **pa
         rv = client.create_authorization_url(
             _redirect_uri(request), ui_locales=translation.get_language() or settings.LANGUAGE_CODE, **params
         )
-    except (requests.RequestException, AuthlibBaseError, ValueError) as exc:
+    except (requests.RequestException, AuthlibBaseError, ValueError, RuntimeError) as exc:
+        # RuntimeError: Authlib's word for a discovery document without an endpoint it needs.
         logger.warning("OpenID Connect provider unreachable: %s", exc)
         return common.refuse(request, method=common.OIDC, reason="unavailable")
     client.save_authorize_data(request, redirect_uri=_redirect_uri(request), **rv)
@@ -124,13 +127,30 @@ def oidc_reauth(request):
     )
 
 
+# The signature algorithms an ID token may use, whatever the provider's discovery document
+# offers: never "none", and never HS256 (a key the client shares with the provider).
+SAFE_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+
+
+def _claims_options(client) -> dict:
+    """The issuer from discovery and this client as the audience, both required; and the
+    algorithms pinned (Authlib reads them from the metadata, which is where they are cut)."""
+    metadata = client.load_server_metadata()
+    offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+    metadata["id_token_signing_alg_values_supported"] = [alg for alg in offered if alg in SAFE_ALGORITHMS]
+    return {
+        "iss": {"essential": True, "values": [metadata.get("issuer", "")]},
+        "aud": {"essential": True, "values": [settings.OIDC_CLIENT_ID]},
+    }
+
+
 def _claims(client, token) -> dict:
     claims = dict(token.get("userinfo") or {})
     if settings.OIDC_CLAIM not in claims and token.get("access_token"):
         # Some providers put the address or the employee number only in the userinfo answer.
         # The ID token has been verified; the userinfo answer comes over TLS, for its token.
         userinfo = client.userinfo(token=token)
-        if userinfo.get("sub") == claims.get("sub"):
+        if isinstance(userinfo, dict) and userinfo.get("sub") == claims.get("sub"):
             claims.update({k: v for k, v in userinfo.items() if k not in claims})
     return claims
 
@@ -158,9 +178,11 @@ def oidc_callback(request):
         )
         return refused("denied", claim_value=error)
     try:
-        token = client.authorize_access_token(request, leeway=settings.SSO_CLOCK_LEEWAY_SECONDS)
+        token = client.authorize_access_token(
+            request, leeway=settings.SSO_CLOCK_LEEWAY_SECONDS, claims_options=_claims_options(client)
+        )
         claims = _claims(client, token)
-    except (AuthlibBaseError, JoseError, ValueError, KeyError) as exc:
+    except (AuthlibBaseError, JoseError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         # Authlib and joserfc refuse a bad state, signature, issuer, audience, expiry or nonce.
         logger.warning("OpenID Connect answer refused: %r", exc)
         return refused("unverified", claim_value=type(exc).__name__)
@@ -180,6 +202,9 @@ def oidc_callback(request):
     )
     if not isinstance(value, str) or not value:
         return refused("no_claim", claim_value=settings.OIDC_CLAIM)
+    if settings.OIDC_CLAIM == "email" and claims.get("email_verified") is False:
+        # The provider says it has not checked this address: anybody could have typed it.
+        return refused("unverified", identity=identity, claim_value="email_verified")
     person, why = common.person_matching(settings.OIDC_MATCH, value)
 
     if flow["reauth"]:
@@ -213,7 +238,7 @@ def oidc_logout_url(request, id_token: str | None) -> str | None:
     try:
         client = _client()
         metadata = client.load_server_metadata()
-    except (Http404, requests.RequestException, AuthlibBaseError, ValueError):
+    except (Http404, requests.RequestException, AuthlibBaseError, ValueError, RuntimeError):
         return None
     if not metadata.get("end_session_endpoint"):
         return None

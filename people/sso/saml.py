@@ -15,6 +15,7 @@ import datetime
 import logging
 import shutil
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import saml2
 from django.conf import settings
@@ -26,6 +27,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from djangosaml2 import views as saml_views
 from saml2.config import SPConfig
+from saml2.response import UnsolicitedResponse
 
 from people.audit import audit
 from people.models import User
@@ -60,6 +62,8 @@ def _settings_dict() -> dict:
         "xmlsec_binary": shutil.which("xmlsec1") or "/usr/bin/xmlsec1",
         "allow_unknown_attributes": True,
         "accepted_time_diff": settings.SSO_CLOCK_LEEWAY_SECONDS,
+        # Fetching remote metadata gives up after this long instead of holding a worker.
+        "http_client_timeout": settings.SSO_TIMEOUT_SECONDS,
         "metadata": metadata,
         "service": {
             "sp": {
@@ -175,22 +179,33 @@ class AssertionConsumerServiceView(saml_views.AssertionConsumerServiceView):
                 request, method=common.SAML, reason=exception.reason, identity=exception.identity
             )
         logger.warning("SAML answer refused: %r", exception)
+        # An answer to no request of this browser's is anybody's to send: refused, not logged.
+        unsolicited = isinstance(exception, UnsolicitedResponse) or exception is None
         return common.refuse(
             request,
             method=common.SAML,
             reason="unverified",
             claim_value=type(exception).__name__ if exception else "",
+            record=not unsolicited,
         )
 
     def authenticate_user(
         self, request, session_info, attribute_mapping, create_unknown_user, assertion_info
     ):
+        expected = expected_issuer()
+        if session_info.get("issuer") != expected:
+            # Federation metadata names many identity providers, each of which can sign: only
+            # the one configured may say who somebody is here.
+            raise Refused("unverified", _identity(session_info))
         identity = _identity(session_info)
         if not identity.value:
             raise Refused("no_claim", identity)
         person, why = common.person_matching(settings.SAML_MATCH, identity.value)
-        if self.request.POST.get("RelayState", "").startswith(reverse("saml_reauth_done")):
-            # A re-authentication: checked against the signed-in session on the next page.
+        # Whether this answers a re-authentication, and which, is read from the request it
+        # answers (pysaml2 matched InResponseTo to the request this browser made, and keeps
+        # where it was to return), never from the RelayState the browser carries back.
+        came_from = session_info.get("came_from") or ""
+        if came_from.startswith(reverse("saml_reauth_done")):
             if person is None:
                 raise Refused("other_person" if why == "unknown" else why, identity)
             request.saml_session[REAUTH_RESULT] = {
@@ -198,13 +213,32 @@ class AssertionConsumerServiceView(saml_views.AssertionConsumerServiceView):
                 "at": identity.authenticated_at,
                 "claim": identity.claim,
                 "value": identity.value,
+                "token": parse_qs(urlsplit(came_from).query).get("t", [""])[0],
+                "next": came_from,
             }
             return person
         if person is None:
             raise Refused(why, identity)
+        if session_info.get("name_id") is None:
+            raise Refused("no_claim", identity)
         common.sign_in(request, user=person, identity=identity)
         saml_views._set_subject_id(request.saml_session, session_info["name_id"])
         return person
+
+    def custom_redirect(self, user, relay_state, session_info):
+        # Back where the request said, not where the RelayState says (the browser's to change).
+        came_from = session_info.get("came_from") or ""
+        return common.safe_next(self.request, came_from) if came_from else None
+
+
+def expected_issuer() -> str:
+    """The identity provider whose answers count: SAML_IDP_ENTITY_ID, or the only one the
+    metadata names. Federation metadata with several needs the setting (a system check says so)."""
+    if settings.SAML_IDP_ENTITY_ID:
+        return settings.SAML_IDP_ENTITY_ID
+    conf = sp_config()
+    providers = list(conf.metadata.identity_providers())
+    return providers[0] if len(providers) == 1 else ""
 
 
 def saml_reauth(request):
@@ -226,7 +260,10 @@ def saml_reauth_done(request):
         raise Http404
     next_url = common.safe_next(request, request.GET.get("next"))
     result = request.saml_session.pop(REAUTH_RESULT, None) if hasattr(request, "saml_session") else None
-    started = common.reauth_started_at(request.session, request.GET.get("t", ""))
+    if common.session_method(request) != common.SAML:
+        raise Http404
+    # The start this answer counts from: the one its own request named (kept server-side).
+    started = common.reauth_started_at(request.session, (result or {}).get("token", ""))
     if not result or started is None:
         return common.refuse(request, method=common.SAML, reason="not_fresh", back=next_url)
     identity = common.Identity(
@@ -242,8 +279,55 @@ def saml_reauth_done(request):
 
 def saml_sign_out(request) -> HttpResponseRedirect:
     """djangosaml2's single logout (it ends the session here too, also where the provider
-    has no logout service)."""
+    has no logout service); where djangosaml2's own session is gone (its cookie lost, the
+    metadata unreadable), the session here ends all the same."""
+    from django.contrib.auth import logout
+
+    subject = saml_views._get_subject_id(request.saml_session) if hasattr(request, "saml_session") else None
+    try:
+        usable = subject is not None and saml_configured() and sp_config() is not None
+    except Exception:  # noqa: BLE001 -- signing out must never fail
+        logger.exception("SAML configuration unreadable at sign-out")
+        usable = False
+    if not usable:
+        logout(request)
+        return HttpResponseRedirect(reverse(settings.LOGOUT_REDIRECT_URL))
     return HttpResponseRedirect(reverse("saml2_logout"))
+
+
+class LogoutInitView(saml_views.LogoutInitView):
+    """djangosaml2's single logout, only for a session signed in by SAML (else not found), and
+    ending the session here even when the logout request cannot be made."""
+
+    def get(self, request, *args, **kwargs):
+        from django.contrib.auth import logout
+
+        if common.session_method(request) != common.SAML:
+            raise Http404
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            raise
+        except Exception:  # noqa: BLE001 -- signing out must never fail
+            logger.exception("SAML single logout could not be started")
+            logout(request)
+            return HttpResponseRedirect(reverse(settings.LOGOUT_REDIRECT_URL))
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LogoutView(saml_views.LogoutView):
+    """djangosaml2's logout service; a message it cannot read is a bad request, not a 500."""
+
+    def do_logout_service(self, request, data, binding, *args, **kwargs):
+        from django.http import HttpResponseBadRequest
+
+        try:
+            return super().do_logout_service(request, data, binding, *args, **kwargs)
+        except Http404:
+            raise
+        except Exception as exc:  # noqa: BLE001 -- anybody can send this address anything
+            logger.warning("SAML logout message refused: %r", exc)
+            return HttpResponseBadRequest("The logout message could not be read.")
 
 
 def idp_origins() -> list[str]:

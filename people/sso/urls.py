@@ -13,8 +13,8 @@ urlpatterns = [
     path("accounts/saml/reauth/done/", saml.saml_reauth_done, name="saml_reauth_done"),
     path("saml2/login/", saml.LoginView.as_view(), name="saml2_login"),
     path("saml2/acs/", saml.AssertionConsumerServiceView.as_view(), name="saml2_acs"),
-    path("saml2/logout/", saml_views.LogoutInitView.as_view(), name="saml2_logout"),
-    path("saml2/ls/", login_not_required(saml_views.LogoutView.as_view()), name="saml2_ls"),
-    path("saml2/ls/post/", login_not_required(saml_views.LogoutView.as_view()), name="saml2_ls_post"),
+    path("saml2/logout/", saml.LogoutInitView.as_view(), name="saml2_logout"),
+    path("saml2/ls/", saml.LogoutView.as_view(), name="saml2_ls"),
+    path("saml2/ls/post/", saml.LogoutView.as_view(), name="saml2_ls_post"),
     path("saml2/metadata/", login_not_required(saml_views.MetadataView.as_view()), name="saml2_metadata"),
 ]

@@ -172,3 +172,20 @@ def test_oidc_form_action_lets_the_sign_out_reach_the_provider(client, org, oidc
     response = client.get(reverse("login"))
     policy = response["Content-Security-Policy"]
     assert f"form-action 'self' {oidc.url}" in policy
+
+
+def test_oidc_address_the_provider_has_not_verified_is_refused(client, org, oidc):
+    oidc.tamper = {"email_verified": False}
+    response = oidc_sign_in(client, oidc, org.employee.email)
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_oidc_callback_survives_a_discovery_document_without_endpoints(client, org, oidc, monkeypatch):
+    from people.sso import oidc as module
+
+    client_ = module._client()
+    monkeypatch.setattr(client_, "server_metadata", {"issuer": oidc.url})
+    monkeypatch.setattr(client_, "load_server_metadata", lambda: {"issuer": oidc.url})
+    response = client.get(reverse("oidc_login"))
+    assert response.status_code == 403

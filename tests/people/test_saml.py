@@ -285,3 +285,40 @@ def test_saml_signed_requests_for_a_provider_that_takes_only_those(client, org, 
         # And unsigned: refused by this provider.
         unsigned = start.url.split("&Signature=")[0]
         assert idp.browser.get(unsigned, timeout=10).status_code == 400
+
+
+def test_saml_answer_from_another_identity_provider_is_refused(client, org, saml, settings):
+    """Federation metadata names many providers, each able to sign: only the configured one counts."""
+    settings.SAML_IDP_ENTITY_ID = "https://another-idp.example/metadata"
+    response = saml_sign_in(client, saml, org.employee.email)
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_saml_relay_state_does_not_steer_the_answer(client, org, saml):
+    """Where the answer leads, and whether it counts as a re-authentication, come from the
+    request it answers, not from the RelayState the browser carries back."""
+    start = client.get("/saml2/login/?next=/my/")
+    action, fields = saml_at_idp(saml, start.url, org.employee.email)
+    fields["RelayState"] = reverse("saml_reauth_done") + "?next=/evil/"
+    response = saml_post(client, action, fields)
+    assert response.status_code == 302 and response.url == "/my/"
+    assert client.session["auth_method"] == "saml"
+
+
+def test_saml_sign_out_without_its_own_session_still_signs_out(client, org, saml):
+    saml_sign_in(client, saml, org.employee.email)
+    client.cookies.pop("saml_session", None)  # djangosaml2's cookie lost
+    response = client.post(reverse("logout"), follow=True)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_saml_logout_service_answers_junk_with_400(client, saml):
+    assert client.get(reverse("saml2_ls"), {"SAMLResponse": "junk"}).status_code == 400
+    assert client.get(reverse("saml2_ls"), {"SAMLRequest": "\u2603" * 50}).status_code == 400
+
+
+def test_saml_logout_is_not_found_for_another_kind_of_session(client, org, saml):
+    client.force_login(org.employee)
+    assert client.get(reverse("saml2_logout")).status_code == 404
