@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "people.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     # Inside the CSP middleware: adds the identity providers to form-action.
-    "people.sso.views.ProviderFormActionMiddleware",
+    "people.middleware.ProviderFormActionMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its answer.
     "axes.middleware.AxesMiddleware",
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from goals.models import AgreedAction
 from interviews import calendar_rules, records, services
-from interviews.models import Cycle, Interview, PrepForm
+from interviews.models import Cycle, Interview, PrepForm, SignMethod
 from interviews.records import RECORD_LABEL
 from people.demo import DEMO_LOGINS
 from people.models import OrgUnit, User
@@ -55,7 +55,7 @@ def _record(interview: Interview, signed_on: datetime.date, *, actions: list[tup
             position=position,
         )
     now = _at(signed_on, 14)
-    proof = records.SignerProof(method="password", authenticated_at=now)
+    proof = records.SignerProof(method=SignMethod.PASSWORD, authenticated_at=now)
     records._record_sign(interview=interview, by=interview.partner, proof=proof, now=now, tell=False)
     records._record_sign(interview=interview, by=interview.employee, proof=proof, now=now, tell=False)
 

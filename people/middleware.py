@@ -11,6 +11,8 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from people.sso.common import AUTH_AT, AUTH_METHOD, PASSWORD, provider_origins
+
 
 def is_fragment_request(request) -> bool:
     """An autosave or a part of a page fetched by script (htmx, or fetch() naming itself)."""
@@ -70,8 +72,8 @@ def remember_login_time(sender, request, user, **kwargs):
     request.session[LOGIN_AT] = now
     request.session[SEEN_AT] = now
     # A password, unless a single sign-on view says otherwise right after (people/sso/common.py).
-    request.session["auth_method"] = "password"
-    request.session["auth_at"] = now
+    request.session[AUTH_METHOD] = PASSWORD
+    request.session[AUTH_AT] = now
 
 
 class SessionLifetimeMiddleware:
@@ -92,7 +94,7 @@ class SessionLifetimeMiddleware:
             # turned off since): it ends here, and they sign in at the identity provider.
             password_refused = (
                 not settings.PASSWORD_LOGIN
-                and session.get("auth_method", "password") == "password"
+                and session.get(AUTH_METHOD, PASSWORD) == PASSWORD
                 and not request.user.is_staff
             )
             if (
@@ -151,3 +153,22 @@ class NullCharacterGuardMiddleware:
         ):
             return render(request, "bad_request.html", status=400)
         return self.get_response(request)
+
+
+class ProviderFormActionMiddleware:
+    """Lets a form's redirect reach the identity provider: signing out (RP-initiated logout)
+    is a form whose answer redirects there, and the Content-Security-Policy's form-action
+    'self' would stop the browser on the way. Only the configured providers' origins are added.
+    Placed inside django-csp's middleware, which reads what this sets."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        origins = provider_origins()
+        if origins:
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), *origins]
+            response._csp_update = update
+        return response

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.formats import number_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
@@ -36,6 +35,7 @@ from people.selectors import (
     units_visible_to_hr,
 )
 from people.services import reporting_line_change
+from people.sso.common import safe_next
 from people.welcome import welcome_due, welcome_offered, welcome_send
 
 PEOPLE_PAGE_SIZE = 200
@@ -78,9 +78,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def language_set(request):
     """Switch the interface language: saved on the user, and in a cookie for the login page."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = reverse("home")
+    next_url = safe_next(request, request.POST.get("next", ""), reverse("home"))
     if language not in dict(settings.LANGUAGES):
         return HttpResponseRedirect(next_url)
     if request.user.is_authenticated:
@@ -457,9 +455,5 @@ def welcome_unit(request, pk):
 def welcome_everyone(request):
     """Everyone HR sees who has never signed in (after an import: the new people)."""
     _require_hr(request)
-    back = request.POST.get("back", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = reverse("people:unit_list")
+    back = safe_next(request, request.POST.get("back", ""), reverse("people:unit_list"))
     return _welcome(request, people_visible_to_hr(request.user), back=back)

@@ -33,6 +33,13 @@ def serve(app):
 # --- OpenID Connect ------------------------------------------------------------------------
 
 
+def text(response) -> str:
+    """A page of the site under test as text, its HTML entities (an apostrophe) read."""
+    import html
+
+    return html.unescape(response.content.decode())
+
+
 def _b64json(part: str) -> dict:
     return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
 

@@ -26,17 +26,9 @@ def shot(page, name):
 
 
 def no_blocking_accessibility_violation(page):
-    from axe_playwright_python.sync_playwright import Axe
+    from tests.test_accessibility import blocking_violations
 
-    from tests.test_accessibility import AXE_OPTIONS, BLOCKING
-
-    results = Axe().run(page, options=AXE_OPTIONS)
-    blocking = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
-    assert blocking == [], page.url
+    assert blocking_violations(page) == [], page.url
 
 
 def only_local(page):

@@ -157,6 +157,12 @@ def _record_context(
     }
 
 
+def _confirmed_at(fresh: dict | None) -> datetime.datetime | None:
+    """When a confirmation in the session (people.sso.common.reauth_fresh) says the signer
+    authenticated at the provider."""
+    return datetime.datetime.fromtimestamp(fresh["at"], tz=datetime.UTC) if fresh else None
+
+
 def _sign_reauth(request, interview: Interview) -> dict | None:
     """In a single sign-on session, how the signer confirms who they are before signing:
     the link to the provider, and the confirmation while it is fresh. None for a password session."""
@@ -169,7 +175,7 @@ def _sign_reauth(request, interview: Interview) -> dict | None:
         "url": url,
         "provider": sso.provider_name(sso.session_method(request)),
         "minutes": sso.reauth_window() // 60,
-        "at": datetime.datetime.fromtimestamp(fresh["at"], tz=datetime.UTC) if fresh else None,
+        "at": _confirmed_at(fresh),
         # What they typed before a refused signature, offered again in the form.
         "pending": pending,
         "pending_form": (lambda: SsoSignForm(initial=pending)) if pending and fresh else None,
@@ -379,7 +385,7 @@ def record_sign_view(request, pk):
         proof = records.SignerProof(
             method=fresh.get("method", sso.session_method(request)),
             provider=fresh.get("provider", sso.provider_name(sso.session_method(request))),
-            authenticated_at=datetime.datetime.fromtimestamp(fresh["at"], tz=datetime.UTC) if fresh else None,
+            authenticated_at=_confirmed_at(fresh),
             user_id=fresh.get("user"),
         )
 

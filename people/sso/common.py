@@ -4,6 +4,7 @@ refusing them with a page that says why, and re-authentication for a signature."
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -183,6 +184,8 @@ def sign_in(request, *, user: User, identity: Identity) -> None:
 
 
 def safe_next(request, value: str | None, default: str = "") -> str:
+    """`value` if it is an address on this site (and HTTPS where the request is), else
+    `default` (the home page): for ?next=, RelayState and forms' "back"."""
     if value and url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -258,3 +261,25 @@ def reauth_fresh(request) -> dict | None:
 
 def reauth_spend(request) -> None:
     request.session.pop(REAUTH, None)
+
+
+# --- where the browser may be sent (the Content-Security-Policy's form-action) -------------
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of an address, or "" for one without them."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def provider_origins() -> list[str]:
+    """The configured providers' origins (people.middleware.ProviderFormActionMiddleware)."""
+    origins = []
+    if settings.OIDC_DISCOVERY_URL:
+        origins.append(origin_of(settings.OIDC_DISCOVERY_URL))
+    origins += [origin_of(url) for url in settings.SSO_EXTRA_ORIGINS]
+    if settings.SAML_IDP_METADATA_URL or settings.SAML_IDP_METADATA_FILE:
+        from people.sso.saml import idp_origins
+
+        origins += idp_origins()
+    return sorted({o for o in origins if o})

@@ -333,8 +333,6 @@ class LogoutView(saml_views.LogoutView):
 def idp_origins() -> list[str]:
     """The origins of the identity providers' sign-in and logout services (for the CSP),
     from the configuration already loaded; nothing is fetched for this."""
-    from urllib.parse import urlsplit
-
     if not _configs:
         return []
     if _origins:
@@ -354,9 +352,8 @@ def idp_origins() -> list[str]:
                             saml2.BINDING_HTTP_POST,
                         ):
                             continue
-                        parts = urlsplit(service.get("location", ""))
-                        if parts.scheme and parts.netloc:
-                            origins.add(f"{parts.scheme}://{parts.netloc}")
+                        if origin := common.origin_of(service.get("location", "")):
+                            origins.add(origin)
     except Exception:  # noqa: BLE001 -- the CSP must never break a page
         logger.exception("could not read the identity provider's addresses")
     _origins[:] = sorted(origins)

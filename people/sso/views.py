@@ -3,7 +3,6 @@ people in), the administrators' break-glass login, signing out here and at the p
 and the password-reset pages that disappear when passwords are off."""
 
 from functools import wraps
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -12,6 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from people.forms import LoginForm
@@ -56,8 +56,6 @@ class SignInView(auth_views.LoginView):
 
 
 def _login_url(method: str, next_url: str) -> str:
-    from django.utils.http import urlencode
-
     url = reverse("oidc_login") if method == common.OIDC else reverse("saml2_login")
     return url + ("?" + urlencode({"next": next_url}) if next_url else "")
 
@@ -82,8 +80,6 @@ def sign_out(request):
 def reauth_url(request, next_url: str) -> str | None:
     """Where the signed-in person confirms who they are before signing, or None for a
     password session (they type their password in the form)."""
-    from django.utils.http import urlencode
-
     method = common.session_method(request)
     if method == common.OIDC:
         return reverse("oidc_reauth") + "?" + urlencode({"next": next_url})
@@ -103,38 +99,3 @@ def passwords_only(view, *, administrators: bool = False):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-
-
-class ProviderFormActionMiddleware:
-    """Lets a form's redirect reach the identity provider: signing out (RP-initiated logout)
-    is a form whose answer redirects there, and the Content-Security-Policy's form-action
-    'self' would stop the browser on the way. Only the configured providers' origins are added."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        origins = provider_origins()
-        if origins:
-            update = dict(getattr(response, "_csp_update", None) or {})
-            update["form-action"] = [*update.get("form-action", []), *origins]
-            response._csp_update = update
-        return response
-
-
-def provider_origins() -> list[str]:
-    origins = []
-    if settings.OIDC_DISCOVERY_URL:
-        origins.append(_origin(settings.OIDC_DISCOVERY_URL))
-    origins += [o for o in (_origin(u) for u in settings.SSO_EXTRA_ORIGINS) if o]
-    if settings.SAML_IDP_METADATA_URL or settings.SAML_IDP_METADATA_FILE:
-        from people.sso.saml import idp_origins
-
-        origins += idp_origins()
-    return sorted({o for o in origins if o})

@@ -1,7 +1,6 @@
 """Signing in with OpenID Connect against a real provider (oidc-provider-mock on 127.0.0.1):
 who may come in, each check of the answer, signing out there too, and the audit."""
 
-import html
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -9,11 +8,7 @@ import pytest
 from django.urls import reverse
 
 from people.models import AuditEntry
-from tests.sso_servers import local, oidc_authorize, oidc_sign_in
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
+from tests.sso_servers import local, oidc_authorize, oidc_sign_in, text
 
 
 def test_oidc_sign_in_matches_the_imported_person_by_email(client, org, oidc):

@@ -1,23 +1,18 @@
 """PASSWORD_LOGIN off: people sign in at the identity provider only; administrators keep a
 break-glass password login (rate-limited, audited); the reset pages and welcome emails go."""
 
-import html
-
 import pytest
 from django.urls import reverse
 
 from people.models import AuditEntry
 from tests.conftest import PASSWORD
+from tests.sso_servers import text
 
 
 @pytest.fixture
 def sso_only(settings, oidc):
     settings.PASSWORD_LOGIN = False
     return oidc
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def test_sign_in_page_without_passwords_offers_only_the_provider(client, org, sso_only):

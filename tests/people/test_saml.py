@@ -4,7 +4,6 @@ metadata, the re-authentication for a signature (ForceAuthn, a fresh AuthnInstan
 person), signing out there too, and the audit."""
 
 import base64
-import html
 import zlib
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -14,11 +13,7 @@ from django.urls import reverse
 from people.models import AuditEntry, User
 from tests.conftest import PASSWORD
 from tests.saml_idp import SP_BASE, saml_at_idp, saml_post, saml_sign_in
-from tests.sso_servers import local
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
+from tests.sso_servers import local, text
 
 
 def authn_request_xml(url: str) -> str:
