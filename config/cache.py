@@ -69,6 +69,8 @@ class TolerantRedisCache(RedisCache):
     get_many = _tolerant(RedisCache.get_many, lambda *args, **kwargs: {})
     has_key = _tolerant(RedisCache.has_key, _false)
     add = _tolerant(RedisCache.add, _false)
+    # The API's rate count (people/api_auth.py): None while Redis is down, and the call goes on.
+    incr = _tolerant(RedisCache.incr, _nothing)
     set = _tolerant(RedisCache.set, _nothing)
     # set_many answers the keys it could not store: all of them.
     set_many = _tolerant(RedisCache.set_many, lambda data, *args, **kwargs: list(data))

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "djangosaml2",
+    # The API's docs page (Swagger UI, served from its static files).
+    "ninja",
     "people",
     "goals",
     "interviews",
@@ -96,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "people.audit.AuditMiddleware",
+    # /api/ and /scim/ answer to bearer tokens only: no session user, each call audited.
+    "people.middleware.ApiRequestMiddleware",
     # Django's LoginRequiredMiddleware, answering autosaves and fetched fragments with 401.
     "people.middleware.FragmentAwareLoginRequiredMiddleware",
     "people.middleware.UserLanguageMiddleware",
@@ -197,6 +201,14 @@ SSO_CLOCK_LEEWAY_SECONDS = int(os.environ.get("SSO_CLOCK_LEEWAY_SECONDS", "60"))
 SSO_TIMEOUT_SECONDS = int(os.environ.get("SSO_TIMEOUT_SECONDS", "10"))
 # Further origins a sign-out may redirect to (a provider whose logout is on another host).
 SSO_EXTRA_ORIGINS = env_list("SSO_EXTRA_ORIGINS")
+
+# --- integrations: the REST API (/api/v1/) and SCIM (/scim/v2/) ---------------------------
+# Calls per token and minute; past it, 429 with Retry-After (0: no limit).
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "600"))
+# What SCIM gives a person the identity provider does not say: their job kind (when its
+# userType names none) and the kind of their reporting line to the manager it names.
+SCIM_DEFAULT_JOB_KIND = os.environ.get("SCIM_DEFAULT_JOB_KIND", "administrative")
+SCIM_PARTNER_KIND = os.environ.get("SCIM_PARTNER_KIND", "immediate_superior")
 
 # Content-Security-Policy (django-csp): scripts and styles from this site only, nothing
 # inline, nothing from elsewhere. Bootstrap's icons are data: images in its CSS.

@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.api import api
 from interviews import views as interview_views
-from people import notifications
+from people import notifications, scim
 from people import views as people_views
 from people.forms import QueuedPasswordResetForm
 from people.sso import views as sso_views
@@ -55,6 +56,9 @@ urlpatterns = [
     path("", include("interviews.urls")),
     path("goals/", include("goals.urls")),
     path("admin/", admin.site.urls),
+    # The integrations: answered to bearer tokens only (people/api_auth.py).
+    path("api/v1/", api.urls),
+    path("scim/v2/", include(scim.urlpatterns)),
 ]
 
 # The error pages, in the person's language and with the menu (see config/errors.py).

@@ -16,6 +16,7 @@ from django.db import models
 from django.http import Http404
 from ipware import get_client_ip
 
+from people.api_auth import is_api_path
 from people.models import AuditEntry, User
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,8 @@ class AuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user if request.user.is_authenticated else None
+        # A call to the API is the token's, never a browser session's (people.api_auth).
+        user = request.user if request.user.is_authenticated and not is_api_path(request.path) else None
         token = _current.set(_Request(user=user, ip=client_ip(request), path=request.path))
         try:
             return self.get_response(request)
@@ -109,7 +111,7 @@ class AuditMiddleware:
             _current.reset(token)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, Http404) and request.user.is_authenticated:
+        if isinstance(exception, Http404) and request.user.is_authenticated and not is_api_path(request.path):
             audit("access_refused", detail=request.method)
         return None
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -11,6 +12,8 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from people.api_auth import is_api_path
+from people.audit import audit
 from people.sso.common import AUTH_AT, AUTH_METHOD, PASSWORD, provider_origins
 
 
@@ -33,12 +36,48 @@ def signed_out_response() -> HttpResponse:
 
 
 class FragmentAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
-    """Django's LoginRequiredMiddleware, answering fragment requests with 401, not the login page."""
+    """Django's LoginRequiredMiddleware, answering fragment requests with 401, not the login page.
+
+    The API and SCIM check their bearer tokens themselves (people.api_auth)."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if is_api_path(request.path_info):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
 
     def handle_no_permission(self, request, view_func):
         if is_fragment_request(request):
             return signed_out_response()
         return super().handle_no_permission(request, view_func)
+
+
+class ApiRequestMiddleware:
+    """/api/ and /scim/: nobody is signed in by a session cookie, and each call is audited.
+
+    A browser's session grants nothing there (the token is the caller), so no other site can
+    make a signed-in browser call the API, and nothing in it acts as the browser's user.
+    Every call a token made is written to the audit log with its method and answer; calls
+    without a working token are not, so anonymous requests cannot fill the log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_api_path(request.path_info):
+            return self.get_response(request)
+        request.user = AnonymousUser()
+        response = self.get_response(request)
+        token = getattr(request, "api_token", None)
+        if token is not None:
+            audit(
+                "api_call",
+                actor_email=f"token {token.prefix} {token.name}"[:254],
+                object_type="people.apitoken",
+                object_id=token.pk,
+                detail=f"{request.method} {response.status_code}",
+            )
+        return response
 
 
 class UserLanguageMiddleware:

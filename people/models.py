@@ -56,7 +56,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     email = models.EmailField(_("email address"), unique=True)
-    employee_number = models.CharField(_("employee number"), max_length=32, blank=True)
+    # 64: some HR systems and identity providers key people by a GUID (36 characters).
+    employee_number = models.CharField(_("employee number"), max_length=64, blank=True)
     given_name = models.CharField(_("given name"), max_length=150, blank=True)
     family_name = models.CharField(_("family name"), max_length=150, blank=True)
     job_kind = models.CharField(_("job kind"), max_length=20, choices=JobKind.choices, blank=True)
@@ -417,3 +418,80 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit entries are never deleted.")
+
+
+class ApiScope(models.TextChoices):
+    ORG_READ = "org:read", _("Read units, people and reporting lines")
+    ORG_WRITE = "org:write", _("Import units, people and reporting lines")
+    FIGURES_READ = "figures:read", _("Read cycles, their figures and interviews' states")
+    SCIM = "scim", _("Provision people over SCIM")
+
+
+# Scopes that change or list the whole organisation: only for a token of the whole organisation.
+WHOLE_ORGANISATION_SCOPES = frozenset({ApiScope.ORG_WRITE, ApiScope.SCIM})
+
+
+class ApiToken(models.Model):
+    """A bearer token for one integration (the HR system, the identity provider, reporting).
+
+    The token itself is shown once when made; only its SHA-256 is kept, with its first
+    characters (prefix) to tell tokens apart in lists and the audit log. What it may do is
+    its scopes; what it may see is its units (with their sub-units) or the whole organisation,
+    the same "who may see what" as an HR role.
+    """
+
+    name = models.CharField(_("integration"), max_length=100)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    whole_organisation = models.BooleanField(_("whole organisation"), default=False)
+    units = models.ManyToManyField(OrgUnit, blank=True, verbose_name=_("units"), related_name="+")
+    created_by = models.ForeignKey(
+        User, verbose_name=_("made by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("revoked by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_live(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+
+class ScimIdentity(models.Model):
+    """What the identity provider calls a person over SCIM: its userName and externalId.
+
+    The SCIM id of a person is their primary key; this row exists once the identity
+    provider has created or claimed them. deleted_at: the provider deleted the user; the
+    person is deactivated (never removed: their talks stay) and SCIM answers 404 for them.
+    """
+
+    person = models.OneToOneField(User, on_delete=models.CASCADE, related_name="scim")
+    user_name = models.CharField(max_length=254)
+    external_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SCIM identity")
+        verbose_name_plural = _("SCIM identities")
+        constraints = [
+            # userName is unique and compared without case (RFC 7643, 4.1.1).
+            models.UniqueConstraint(Lower("user_name"), name="scim_user_name_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.user_name

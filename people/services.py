@@ -4,12 +4,14 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from people.api_auth import token_digest, token_make
 from people.audit import audit
 from people.generations import homes_renew
-from people.models import OrgUnit, ReportingLine, User
-from people.selectors import current_lines, today
+from people.models import WHOLE_ORGANISATION_SCOPES, ApiScope, ApiToken, OrgUnit, ReportingLine, User
+from people.selectors import current_lines, is_hr_for_whole_organisation, today, units_visible_to_hr
 from people.signals import partners_changed
 
 ANY_LINE = object()
@@ -130,3 +132,76 @@ def _would_cycle(*, employee: User, partner: User, on: datetime.date) -> bool:
         seen.add(node)
         node = partner_of.get(node)
     return False
+
+
+# --- API tokens --------------------------------------------------------------------------
+
+# The longest a token lives: an integration's token is renewed at least once a year.
+TOKEN_MAX_DAYS = 366
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    by: User,
+    name: str,
+    scopes: list[str],
+    expires_on: datetime.date,
+    whole_organisation: bool = False,
+    units: list[OrgUnit] | tuple[OrgUnit, ...] = (),
+) -> tuple[ApiToken, str]:
+    """Make a token for an integration: (the token row, the token to show once).
+
+    Who may: administrators (any scope, any units) and HR (no further than their own units;
+    provisioning and the import's write only for HR of the whole organisation, who import).
+    """
+    name = name.strip()
+    scopes = sorted(set(scopes))
+    if not name:
+        raise ValidationError(_("Name the integration the token is for."))
+    if not scopes or any(s not in ApiScope.values for s in scopes):
+        raise ValidationError(_("Choose what the token may do."))
+    if expires_on <= today() or expires_on > today() + datetime.timedelta(days=TOKEN_MAX_DAYS):
+        raise ValidationError(
+            _("The expiry must be after today and at most %(days)d days ahead.") % {"days": TOKEN_MAX_DAYS}
+        )
+    whole_allowed = by.is_staff or is_hr_for_whole_organisation(by)
+    if not by.is_staff:
+        if not units_visible_to_hr(by).exists():
+            raise ValidationError(_("Only administrators and HR make tokens."))
+        allowed = set(units_visible_to_hr(by).values_list("pk", flat=True))
+        if any(unit.pk not in allowed for unit in units):
+            raise ValidationError(_("Choose units you are HR for."))
+    if whole_organisation and not whole_allowed:
+        raise ValidationError(_("Only HR for the whole organisation and administrators make such tokens."))
+    if not whole_organisation and not units:
+        raise ValidationError(_("Choose the units the token sees, or the whole organisation."))
+    if set(scopes) & WHOLE_ORGANISATION_SCOPES and not whole_organisation:
+        raise ValidationError(
+            _("Provisioning and importing change the whole organisation: such a token must see all of it.")
+        )
+    raw, prefix = token_make()
+    expires_at = timezone.make_aware(datetime.datetime.combine(expires_on, datetime.time(0, 0)))
+    token = ApiToken.objects.create(
+        name=name[:100],
+        prefix=prefix,
+        digest=token_digest(raw),
+        scopes=scopes,
+        whole_organisation=whole_organisation,
+        created_by=by,
+        expires_at=expires_at,
+    )
+    if not whole_organisation:
+        token.units.set(units)
+    audit("api_token_created", actor=by, obj=token, detail=f"{token.name} {' '.join(scopes)}")
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User) -> None:
+    """Revoke a token at once: its next call is 401. Revoking twice changes nothing."""
+    changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=by
+    )
+    if changed:
+        audit("api_token_revoked", actor=by, obj=token, detail=token.name)

@@ -14,6 +14,7 @@ objects with the same keys as the CSV columns).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,7 +22,14 @@ from django.db.models import Q
 from people.audit import audit
 from people.generations import homes_renew_all
 from people.importing.changes import _apply, _diff
-from people.importing.checks import _check_leavers, _check_people, _check_units, _Plan
+from people.importing.checks import (
+    _check_leavers,
+    _check_named_leavers,
+    _check_people,
+    _check_returners,
+    _check_units,
+    _Plan,
+)
 from people.importing.reading import (
     LANGUAGE_ALIASES,
     LANGUAGES,
@@ -64,6 +72,8 @@ def org_import_apply(
     expected_summary: dict[str, int] | None = None,
     whole_organisation: bool = False,
     by: User | None = None,
+    leaving: Iterable[str] = (),
+    returning: Iterable[str] = (),
 ) -> ImportReport:
     """Check the files and, if every row is good, apply them all in one transaction.
 
@@ -72,13 +82,24 @@ def org_import_apply(
 
     by: who applies it (whole_organisation refuses to deactivate them).
 
+    leaving, returning: employee numbers of people who leave (deactivated, as the missing
+    of a whole-organisation file) or come back (reactivated), as SCIM's active flag says.
+
     expected_summary is what HR saw in the preview: if the organisation changed since, so
     that the same files would now do something else, nothing is applied and the new
     report says so, for HR to look at again.
     """
     on = on or today()
     org_lock()
-    plan = _plan(units_data=units_data, people_data=people_data, on=on, whole=whole_organisation, by=by)
+    plan = _plan(
+        units_data=units_data,
+        people_data=people_data,
+        on=on,
+        whole=whole_organisation,
+        by=by,
+        leaving=set(leaving),
+        returning=set(returning),
+    )
     if expected_summary is not None and plan.report.ok and plan.report.summary() != expected_summary:
         plan.report.notes.append(
             _(
@@ -99,7 +120,14 @@ def org_import_apply(
 
 
 def _plan(
-    *, units_data, people_data, on: datetime.date, by: User | None = None, whole: bool = False
+    *,
+    units_data,
+    people_data,
+    on: datetime.date,
+    by: User | None = None,
+    whole: bool = False,
+    leaving: set[str] = frozenset(),
+    returning: set[str] = frozenset(),
 ) -> _Plan:
     report = ImportReport()
     unit_rows = (
@@ -130,6 +158,10 @@ def _plan(
     _check_people(plan, on=on)
     if plan.whole:
         _check_leavers(plan)
+    if leaving:
+        _check_named_leavers(plan, leaving, on=on)
+    if returning:
+        _check_returners(plan, returning - leaving)
     report.errors.sort(key=lambda e: (e.file != "units", e.line))
     if report.ok:
         _diff(plan, on=on)

@@ -353,6 +353,8 @@ def _apply(plan: _Plan, *, on: datetime.date) -> None:
         ],
         batch_size=1000,
     )
+    if plan.returners:
+        User.objects.filter(pk__in=plan.returners).update(is_active=True)
     if plan.leavers:
         User.objects.filter(pk__in=plan.leavers).update(is_active=False)
         OrgUnit.objects.filter(head_id__in=plan.leavers).update(head=None)

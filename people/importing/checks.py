@@ -41,6 +41,7 @@ class _Plan:
     leavers: list[int] = field(default_factory=list)
     importers: set[int] = field(default_factory=set)  # who may import: warned of their own account
     all_people_rows: list[tuple[int, dict]] = field(default_factory=list)
+    returners: list[int] = field(default_factory=list)  # deactivated people who come back
 
 
 def _check_units(plan: _Plan) -> None:
@@ -131,8 +132,8 @@ def _check_people(plan: _Plan, *, on: datetime.date) -> None:
         problems = []
         if not number:
             problems.append(_("The employee number is empty."))
-        elif len(number) > 32:
-            problems.append(_("The employee number is longer than 32 characters."))
+        elif len(number) > 64:
+            problems.append(_("The employee number is longer than 64 characters."))
         elif number in first_line:
             problems.append(
                 _("Employee number %(number)s is used twice (first on line %(line)d).")
@@ -293,6 +294,55 @@ def _check_leavers(plan: _Plan) -> None:
                 % {"number": row["head_employee_number"]},
             )
     plan.leavers = [p.pk for p in leaving.values()]
+
+
+def _check_named_leavers(plan: _Plan, numbers: set[str], *, on: datetime.date) -> None:
+    """These people leave (SCIM's active=false), whether or not the file lists them.
+
+    As with a whole-organisation file, nobody may be left with one of them as partner: the
+    people in the file name their new partner on their row, everybody else keeps theirs.
+    """
+    leaving = {n: plan.people[n] for n in numbers if n in plan.people and plan.people[n].is_active}
+    if not leaving:
+        return
+    rows = {row["employee_number"]: (line, row) for line, row in plan.people_rows}
+    for number, (line, row) in rows.items():
+        if number in leaving:
+            continue
+        if row["partner_employee_number"] in leaving:
+            plan.report.error(
+                "people",
+                line,
+                _("The partner %(number)s leaves with this change; give another partner.")
+                % {"number": row["partner_employee_number"]},
+            )
+    kept = (
+        current_lines(on=on)
+        .filter(partner__in=[p.pk for p in leaving.values()], employee__is_active=True)
+        .exclude(employee__employee_number__in=set(rows) | set(leaving))
+        .values_list("employee__employee_number", "partner__employee_number")
+        .order_by("employee__employee_number")
+    )
+    for employee, partner in kept:
+        plan.report.error(
+            "people",
+            1,
+            _(
+                "%(partner)s cannot leave while %(employee)s has them as interview partner; "
+                "give %(employee)s another partner first."
+            )
+            % {"partner": partner, "employee": employee},
+        )
+    plan.leavers = sorted(set(plan.leavers) | {p.pk for p in leaving.values()})
+
+
+def _check_returners(plan: _Plan, numbers: set[str]) -> None:
+    """These deactivated people come back (SCIM's active=true). A file alone never does this:
+    a former employee's row in an old export must not reopen their account."""
+    plan.returners = sorted(
+        p.pk for n in numbers if (p := plan.people.get(n)) is not None and not p.is_active
+    )
+    plan.report.people_reactivated = len(plan.returners)
 
 
 def _current_partner_numbers(plan: _Plan, *, on: datetime.date) -> dict[str, str]:

@@ -199,6 +199,8 @@ class ImportReport:
     people_unchanged: int = 0
     lines_opened: int = 0
     lines_closed: int = 0
+    # Deactivated people who come back (SCIM's active=true): only when named, never by a file.
+    people_reactivated: int = 0
     errors: list[RowError] = field(default_factory=list)
     notes: list[Message | str] = field(default_factory=list)
     # Each unit and person that changes, with the fields that change: {"kind": "unit" or
@@ -235,6 +237,7 @@ class ImportReport:
             or self.people_updated
             or self.lines_opened
             or self.lines_closed
+            or self.people_reactivated
         )
 
     def summary(self) -> dict[str, int]:
