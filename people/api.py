@@ -49,7 +49,7 @@ class Problem(Schema):
 
 
 # Every endpoint may answer these; config/api.py sends them as application/problem+json.
-PROBLEMS = {401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
+PROBLEMS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem, 429: Problem}
 
 
 class Page(LimitOffsetPagination):

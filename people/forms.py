@@ -1,3 +1,5 @@
+import datetime
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -11,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from people import audit_log
 from people.mail import site_url
-from people.models import ReportingLine, User
+from people.models import WHOLE_ORGANISATION_SCOPES, ApiScope, OrgUnit, ReportingLine, User
+from people.selectors import is_hr_for_whole_organisation, today, units_visible_to_hr
+from people.services import TOKEN_MAX_DAYS
 from people.tasks import queue_email
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -249,3 +253,92 @@ class AuditSearchForm(forms.Form):
                 "until", _("The period ends before it starts: choose a day on or after the first.")
             )
         return data
+
+
+class UnitChoiceField(forms.ModelMultipleChoiceField):
+    """Units by id, answering an id no database column holds as a wrong choice (SQLite
+    cannot even compare a number beyond 64 bits: Django's own check would end in a 500)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(pk, str) and pk.strip().lstrip("-").isdigit() and abs(int(pk)) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
+
+    def label_from_instance(self, unit):
+        # The tree's shape in a plain list: each unit under its parent, indented by its depth.
+        return "\u00a0\u00a0" * unit.depth + f"{unit.name} ({unit.code})"
+
+
+class ApiTokenForm(forms.Form):
+    """A token for an integration. The form checks the input; what the person may give a
+    token (its scopes, its units, its life) is for api_token_create to say."""
+
+    name = forms.CharField(
+        label=_("Integration"),
+        max_length=100,
+        help_text=_("What the token is for, as it will show in the list and the audit log: e.g. HR system."),
+        error_messages={"required": _("Name the integration the token is for.")},
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What it may do"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=ApiScope.choices,
+        error_messages={"required": _("Choose what the token may do.")},
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        widget=forms.DateInput(DATE_INPUT, format="%Y-%m-%d"),
+        help_text=_("The token stops working at the start of this day. Make a new one before then."),
+    )
+    whole_organisation = forms.BooleanField(
+        label=_("The whole organisation"),
+        required=False,
+        help_text=_(
+            "The token sees every unit and person. Importing and provisioning over SCIM need such a token."
+        ),
+    )
+    units = UnitChoiceField(
+        label=_("Units"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        help_text=_(
+            "Otherwise, the units the token sees, each with its sub-units. "
+            "Hold Ctrl (or Cmd) to choose more than one."
+        ),
+        error_messages={
+            "invalid_choice": _("Choose among the units listed: %(value)s is not one of them."),
+            "invalid_pk_value": _("Choose among the units listed: “%(pk)s” is not one of them."),
+        },
+    )
+
+    # A quarter: long enough that renewing is rare, short enough that a forgotten token dies.
+    DEFAULT_DAYS = 90
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_on"].initial = today() + datetime.timedelta(days=self.DEFAULT_DAYS)
+        self.fields["expires_on"].widget.attrs.update(
+            min=(today() + datetime.timedelta(days=1)).isoformat(),
+            max=(today() + datetime.timedelta(days=TOKEN_MAX_DAYS)).isoformat(),
+        )
+        units = OrgUnit.objects.all() if user.is_staff else units_visible_to_hr(user)
+        self.fields["units"].queryset = units
+        self.fields["units"].widget.attrs["size"] = 8
+        if not (user.is_staff or is_hr_for_whole_organisation(user)):
+            # HR for some units give tokens that see those units, and so neither import
+            # nor provision, which change the whole organisation.
+            del self.fields["whole_organisation"]
+            self.fields["scopes"].choices = [
+                (value, label) for value, label in ApiScope.choices if value not in WHOLE_ORGANISATION_SCOPES
+            ]
+            self.fields["units"].help_text = _(
+                "The units the token sees, each with its sub-units. Hold Ctrl (or Cmd) to choose more than one."
+            )
+        self.fields["scopes"].choices = [
+            (value, f"{label} ({value})") for value, label in self.fields["scopes"].choices
+        ]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Make the token")))

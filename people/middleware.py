@@ -1,3 +1,4 @@
+import json
 import time
 
 from django.conf import settings
@@ -67,6 +68,8 @@ class ApiRequestMiddleware:
         if not is_api_path(request.path_info):
             return self.get_response(request)
         request.user = AnonymousUser()
+        if _holds_nul(request):
+            return api_bad_request(request, _("A NUL character is not allowed, in the address or the body."))
         response = self.get_response(request)
         token = getattr(request, "api_token", None)
         if token is not None:
@@ -78,6 +81,33 @@ class ApiRequestMiddleware:
                 detail=f"{request.method} {response.status_code}",
             )
         return response
+
+
+def _holds_nul(request) -> bool:
+    if "\x00" in request.path or any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+    ):
+        return True
+    # JSON writes a NUL as \u0000; PostgreSQL can store neither. Only bodies of a size the
+    # API reads are looked at (Django refuses larger ones itself).
+    body = request.body if request.method in ("POST", "PUT", "PATCH") else b""
+    return b"\x00" in body or b"\\u0000" in body.lower()
+
+
+def api_bad_request(request, detail: str) -> HttpResponse:
+    """400 in the caller's format: a SCIM error under /scim/, problem details under /api/."""
+    if request.path_info.startswith("/scim/"):
+        body = {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": "400",
+            "scimType": "invalidValue",
+            "detail": detail,
+        }
+        content_type = "application/scim+json"
+    else:
+        body = {"type": "about:blank", "title": "Bad request", "status": 400, "detail": detail}
+        content_type = "application/problem+json"
+    return HttpResponse(json.dumps(body), status=400, content_type=content_type)
 
 
 class UserLanguageMiddleware:

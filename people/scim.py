@@ -56,6 +56,7 @@ from scim2_models import (
     Patch,
     PatchOp,
     ResourceType,
+    ResponseParameters,
     Schema,
     SCIMException,
     ScimFilter,
@@ -179,16 +180,12 @@ def to_scim(request, person: Person, partner: Person | None) -> ScimUser:
         id=str(person.pk),
         external_id=(identity.external_id or None) if identity else None,
         user_name=identity.user_name if identity else person.email,
-        name=Name(
-            given_name=person.given_name or None,
-            family_name=person.family_name or None,
-            formatted=person.full_name or None,
-        ),
+        name=Name(given_name=person.given_name or None, family_name=person.family_name or None),
         display_name=str(person),
         user_type=person.job_kind or None,
         preferred_language=person.language or None,
         active=person.is_active,
-        emails=[Email(value=person.email, type="work", primary=True)],
+        emails=[Email(value=person.email, type="work")],
         meta=Meta(
             resource_type="User",
             created=identity.created_at if identity else person.date_joined,
@@ -199,21 +196,31 @@ def to_scim(request, person: Person, partner: Person | None) -> ScimUser:
     user[EnterpriseUser] = EnterpriseUser(
         employee_number=person.employee_number,
         department=person.unit.code if person.unit else None,
-        manager=Manager(value=str(partner.pk), ref=_location(request, partner.pk), display_name=str(partner))
-        if partner
-        else None,
+        manager=Manager(value=str(partner.pk), ref=_location(request, partner.pk)) if partner else None,
     )
     return user
 
 
 def _dump(request, user: ScimUser, ctx: Context = Context.RESOURCE_QUERY_RESPONSE) -> dict:
-    attributes = _attribute_list(request.GET.get("attributes"))
-    excluded = _attribute_list(request.GET.get("excludedAttributes"))
-    return user.model_dump(scim_ctx=ctx, attributes=attributes or None, excluded_attributes=excluded or None)
+    return user.model_dump(scim_ctx=ctx, response_parameters=_response_parameters(request.GET))
 
 
-def _attribute_list(value: str | None) -> list[str]:
-    return [part.strip() for part in (value or "").split(",") if part.strip()][:50]
+def _response_parameters(source) -> ResponseParameters | None:
+    """attributes and excludedAttributes (RFC 7644, 3.9), from the query or a search's body;
+    a path no User has is a 400."""
+    given = {}
+    for key in ("attributes", "excludedAttributes"):
+        value = source.get(key)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = ",".join(value)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise Refused(400, f"{key} must be a list of attribute names.", "invalidValue")
+        given[key] = value[:2000]
+    if not given:
+        return None
+    return ResponseParameters[ScimUser].model_validate(given)
 
 
 def _person_or_404(pk: str) -> Person:
@@ -287,8 +294,8 @@ def _partner_number(manager: Manager | None) -> str:
     if not value:
         return ""
     partner = _people().filter(pk=int(value)).first() if value.isdigit() and len(value) < 12 else None
-    if partner is None or not partner.is_active:
-        raise Refused(400, f"Unknown manager {value[:100]}: no active user has that id.", "invalidValue")
+    if partner is None:
+        raise Refused(400, f"Unknown manager {value[:100]}: no user has that id.", "invalidValue")
     return partner.employee_number
 
 
@@ -296,10 +303,13 @@ def _write(request, user: ScimUser, person: Person | None) -> Person:
     """Create (person None) or replace a person from a SCIM user, as a one-row import."""
     extension = user[EnterpriseUser] if ENTERPRISE in (user.schemas or []) or user[EnterpriseUser] else None
     number = ((extension.employee_number if extension else None) or "").strip()
-    if person is not None:
-        if number and number != person.employee_number:
-            raise Refused(400, "The employeeNumber cannot change: it is the HR system's key.", "mutability")
+    renumber = person is not None and bool(number) and number != person.employee_number
+    if person is not None and not number:
         number = person.employee_number
+    if len(number) > 64:
+        raise Refused(400, "The employeeNumber is longer than 64 characters.", "invalidValue")
+    if renumber and Person.objects.filter(employee_number=number).exists():
+        raise Refused(409, "A user with this employeeNumber exists already.", "uniqueness")
     if not number:
         raise Refused(400, "The enterprise extension's employeeNumber is required.", "invalidValue")
     user_name = (user.user_name or "").strip()
@@ -334,6 +344,10 @@ def _write(request, user: ScimUser, person: Person | None) -> Person:
     }
     active = user.active is not False
     with transaction.atomic():
+        if renumber:
+            # The HR system renumbered the person: the same person (their SCIM id), a new key.
+            Person.objects.filter(pk=person.pk).update(employee_number=number)
+            person.employee_number = number
         report = org_import_apply(
             units_data=None,
             people_data=json.dumps([row]),
@@ -450,10 +464,11 @@ def _field_of(attr_path) -> str:
     return found[0]
 
 
-def _int_param(request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.GET.get(name)
+def _int_param(raw, name: str, default: int, low: int, high: int) -> int:
     if raw is None or raw == "":
         return default
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise Refused(400, f"{name} must be a whole number.", "invalidValue")
     try:
         return max(low, min(high, int(raw)))
     except ValueError as exc:
@@ -469,8 +484,33 @@ def users(request):
         user = _parse(_body(request), Context.RESOURCE_CREATION_REQUEST)
         person = _write(request, user, None)
         return _user_answer(request, person, 201)
+    return _search(
+        request,
+        expression=request.GET.get("filter", ""),
+        start=_int_param(request.GET.get("startIndex"), "startIndex", 1, 1, 10_000_000),
+        count=_int_param(request.GET.get("count"), "count", 100, 0, MAX_RESULTS),
+        parameters=_response_parameters(request.GET),
+    )
+
+
+@scim_view(("POST",))
+def users_search(request):
+    """POST /Users/.search (RFC 7644, 3.4.3): the same search, its parameters in the body."""
+    data = _body(request)
+    if not isinstance(data.get("filter", ""), str):
+        raise Refused(400, "filter must be a string.", "invalidValue")
+    return _search(
+        request,
+        expression=data.get("filter") or "",
+        start=_int_param(data.get("startIndex"), "startIndex", 1, 1, 10_000_000),
+        count=_int_param(data.get("count"), "count", 100, 0, MAX_RESULTS),
+        parameters=_response_parameters(data),
+    )
+
+
+def _search(request, *, expression: str, start: int, count: int, parameters) -> HttpResponse:
     people = _people()
-    expression = request.GET.get("filter", "").strip()
+    expression = expression.strip()
     if expression:
         if len(expression) > 1000:
             raise Refused(400, "The filter is too long.", "invalidFilter")
@@ -480,8 +520,6 @@ def users(request):
         except Exception as exc:  # the parser's own errors say where the filter is wrong
             raise Refused(400, f"The filter cannot be read: {exc}"[:500], "invalidFilter") from exc
         people = people.filter(_filter_q(ast))
-    start = _int_param(request, "startIndex", 1, 1, 10_000_000)
-    count = _int_param(request, "count", 100, 0, MAX_RESULTS)
     people = people.order_by("pk").distinct()
     total = people.count()
     page = list(people[start - 1 : start - 1 + count]) if count else []
@@ -492,15 +530,7 @@ def users(request):
         items_per_page=len(page),
         resources=[to_scim(request, p, partners.get(p.pk)) for p in page] or None,
     )
-    attributes = _attribute_list(request.GET.get("attributes"))
-    excluded = _attribute_list(request.GET.get("excludedAttributes"))
-    return _answer(
-        listing.model_dump(
-            scim_ctx=Context.SEARCH_RESPONSE,
-            attributes=attributes or None,
-            excluded_attributes=excluded or None,
-        )
-    )
+    return _answer(listing.model_dump(scim_ctx=Context.SEARCH_RESPONSE, response_parameters=parameters))
 
 
 @scim_view(("GET", "PUT", "PATCH", "DELETE"))
@@ -539,13 +569,19 @@ def _schemas() -> list[Schema]:
     core["attributes"] = [a for a in core["attributes"] if a["name"] in keep]
     for attribute in core["attributes"]:
         if attribute["name"] == "name":
+            # The HR import needs both names, and so does SCIM.
+            attribute["required"] = True
             attribute["subAttributes"] = [
-                {**s, "mutability": "readOnly"} if s["name"] == "formatted" else s
+                {**s, "required": True}
                 for s in attribute["subAttributes"]
-                if s["name"] in ("givenName", "familyName", "formatted")
+                if s["name"] in ("givenName", "familyName")
             ]
         if attribute["name"] == "displayName":
             attribute["mutability"] = "readOnly"
+        if attribute["name"] in ("userType", "preferredLanguage", "active"):
+            # A person always has a job kind, a language and a state: left out, the
+            # person's own (or, for somebody new, the default) is kept.
+            attribute["required"] = True
         if attribute["name"] == "userType":
             attribute["canonicalValues"] = list(JobKind.values)
             attribute["description"] = "The job kind: " + ", ".join(JobKind.values) + "."
@@ -554,9 +590,13 @@ def _schemas() -> list[Schema]:
         if attribute["name"] == "emails":
             attribute["required"] = True
             attribute["subAttributes"] = [
-                {**s, "canonicalValues": ["work"]} if s["name"] == "type" else s
+                {**s, "canonicalValues": ["work"]}
+                if s["name"] == "type"
+                else {**s, "required": True}
+                if s["name"] == "value"
+                else s
                 for s in attribute["subAttributes"]
-                if s["name"] in ("value", "type", "primary")
+                if s["name"] in ("value", "type")
             ]
     enterprise = EnterpriseUser.to_schema().model_dump()
     enterprise["attributes"] = [
@@ -565,13 +605,16 @@ def _schemas() -> list[Schema]:
     codes = list(OrgUnit.objects.order_by("code").values_list("code", flat=True)[:MAX_CANONICAL_UNITS])
     for attribute in enterprise["attributes"]:
         if attribute["name"] == "employeeNumber":
-            attribute.update(required=True, mutability="immutable", uniqueness="server")
-            attribute["description"] = "The HR system's key for the person (at most 64 characters)."
+            attribute.update(required=True, uniqueness="server")
+            attribute["description"] = (
+                "The HR system's key for the person (at most 64 characters); the import matches on it."
+            )
         if attribute["name"] == "department":
             attribute.update(required=True, canonicalValues=codes)
             attribute["description"] = "The person's unit: its code (or its exact name)."
         if attribute["name"] == "manager":
             attribute["description"] = "The interview partner: their id here."
+            attribute["subAttributes"] = [s for s in attribute["subAttributes"] if s["name"] != "displayName"]
     return [Schema.model_validate(core), Schema.model_validate(enterprise)]
 
 
@@ -604,7 +647,11 @@ def service_provider_config(request):
 
 
 def _resource_type() -> dict:
-    return ResourceType.from_resource(ScimUser).model_dump()
+    data = ResourceType.from_resource(ScimUser).model_dump()
+    # employeeNumber and department live in the extension: a User here always has it.
+    for extension in data.get("schemaExtensions", []):
+        extension["required"] = True
+    return data
 
 
 @scim_view(("GET",))
@@ -671,6 +718,8 @@ def not_found(request, rest: str = ""):
 # Wired in config/urls.py under /scim/v2/.
 urlpatterns = [
     path("Users", users, name="scim_users"),
+    path("Users/.search", users_search, name="scim_users_search"),
+    path(".search", users_search, name="scim_search"),
     path("Users/<str:pk>", user, name="scim_user"),
     path("ServiceProviderConfig", service_provider_config, name="scim_config"),
     path("ResourceTypes", resource_types, name="scim_resource_types"),

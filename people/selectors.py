@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from people.models import HRRole, OrgUnit, ReportingLine, User
+from people.models import ApiToken, HRRole, OrgUnit, ReportingLine, User
 
 
 def today() -> datetime.date:
@@ -123,6 +123,22 @@ def partners_by_employee(employee_ids, *, on: datetime.date | None = None) -> di
     """The current line of each of these employees, with its partner, in one query."""
     lines = current_lines(on=on).filter(employee_id__in=employee_ids).select_related("partner")
     return {line.employee_id: line for line in lines}
+
+
+def api_tokens_visible_to(user: User) -> QuerySet[ApiToken]:
+    """The integrations' tokens a person may list and revoke: every one for administrators,
+    the ones they made for HR, none for anybody else.
+
+    HR answer for their own tokens only: a token another HR user made for their units is
+    theirs to renew or revoke (or an administrator's), not a colleague's.
+    """
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    if user.is_staff:
+        return ApiToken.objects.all()
+    if is_hr(user):
+        return ApiToken.objects.filter(created_by=user)
+    return ApiToken.objects.none()
 
 
 # --- the menu ------------------------------------------------------------------------

@@ -17,16 +17,20 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from people import audit_log, spreadsheets
 from people.audit import audit
-from people.forms import AuditSearchForm, ImportForm, PartnerChangeForm, search_query
+from people.forms import ApiTokenForm, AuditSearchForm, ImportForm, PartnerChangeForm, search_query
 from people.importing import ImportReport, decode, org_import_apply, org_import_check
-from people.models import AuditEntry, OrgImport, ReportingLine, User
+from people.mail import site_url
+from people.models import ApiScope, AuditEntry, OrgImport, ReportingLine, User
 from people.selectors import (
+    api_tokens_visible_to,
     current_line_of,
     hr_role_of,
+    is_hr,
     is_hr_for_whole_organisation,
     partners_by_employee,
     people_partnered_by,
@@ -34,7 +38,7 @@ from people.selectors import (
     unit_tree,
     units_visible_to_hr,
 )
-from people.services import reporting_line_change
+from people.services import api_token_create, api_token_revoke, reporting_line_change
 from people.sso.common import safe_next
 from people.welcome import welcome_due, welcome_offered, welcome_send
 
@@ -386,6 +390,87 @@ def audit_log_export(request, fmt):
     if fmt == "csv":
         return spreadsheets.csv_response(filename, header, rows)
     return spreadsheets.xlsx_response(filename, header, rows, sheet=_("Audit log"))
+
+
+# --- API tokens for the integrations ---------------------------------------------------
+
+
+def _require_token_rights(request):
+    # Administrators and HR make tokens; anybody else learns nothing of them.
+    if not (request.user.is_staff or is_hr(request.user)):
+        raise Http404
+
+
+def _token_state(token, now) -> str:
+    """live, expired or revoked: the list's words for them are in its template."""
+    if token.revoked_at is not None:
+        return "revoked"
+    return "live" if token.expires_at > now else "expired"
+
+
+def token_list(request):
+    """The tokens this person answers for, newest first, with what each may do and see."""
+    _require_token_rights(request)
+    tokens = list(
+        api_tokens_visible_to(request.user).select_related("created_by").prefetch_related("units")
+    )
+    now = timezone.now()
+    for token in tokens:
+        token.state = _token_state(token, now)
+    return render(request, "people/token_list.html", {"tokens": tokens})
+
+
+@sensitive_variables("raw")
+def token_create(request):
+    """The form, and once a token is made, the token itself: in this answer only.
+
+    Only its digest is kept, so the page that shows it is rendered from the POST, never
+    reached by a redirect, a message or the session, where the token would be kept.
+    """
+    _require_token_rights(request)
+    form = ApiTokenForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            token, raw = api_token_create(
+                by=request.user,
+                name=data["name"],
+                scopes=data["scopes"],
+                expires_on=data["expires_on"],
+                whole_organisation=data.get("whole_organisation", False),
+                units=list(data["units"]),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            context = {
+                "token": token,
+                "raw": raw,
+                "scopes": [(ApiScope(scope).label, scope) for scope in token.scopes],
+                "units": list(token.units.all()),
+                "docs_url": site_url(reverse("api:openapi-view")),
+                # The base the identity provider is given: where its Users live, without them.
+                "scim_url": site_url(reverse("scim_users").removesuffix("Users")),
+                "api_url": site_url(reverse("api:api-root")),
+            }
+            return render(request, "people/token_made.html", context)
+    return render(request, "people/token_form.html", {"form": form})
+
+
+@require_POST
+def token_revoke(request, pk):
+    _require_token_rights(request)
+    token = get_object_or_404(api_tokens_visible_to(request.user), pk=pk)
+    already = token.revoked_at is not None
+    api_token_revoke(token=token, by=request.user)
+    if already:
+        messages.info(request, _("The token for %(name)s was already revoked.") % {"name": token.name})
+    else:
+        messages.success(
+            request,
+            _("The token for %(name)s was revoked: its next call is refused.") % {"name": token.name},
+        )
+    return redirect("people:token_list")
 
 
 # --- welcome emails --------------------------------------------------------------------

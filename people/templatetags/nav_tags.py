@@ -36,6 +36,8 @@ def _links(language: str, prefix: str, roles: tuple[bool, ...]) -> SafeString:
         items += [("interviews:cycle_list", _("Cycles")), ("people:unit_list", _("Organisation"))]
     if hr_everywhere:
         items += [("people:import_start", _("Import")), ("people:audit_log", _("Audit log"))]
+    if hr or staff:
+        items.append(("people:token_list", _("API tokens")))
     if staff:
         items.append(("admin:index", _("Administration")))
     return format_html_join(
