@@ -5,7 +5,6 @@ token was made for, with their sub-units. Status only: no prep form, record, act
 comment, reason or meeting note is read here, so none can be answered.
 """
 
-
 import datetime
 
 from django.db.models import F, OuterRef, Subquery
@@ -17,7 +16,7 @@ from ninja.pagination import paginate
 
 from interviews import dashboard
 from interviews.models import Cycle, Interview, InterviewRecord
-from people.api import PROBLEMS, Page, TokenAuth
+from people.api import PROBLEMS, TEXT, Page, TokenAuth
 from people.api_auth import token_paths
 from people.models import ApiScope, ApiToken
 

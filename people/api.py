@@ -6,12 +6,12 @@ units it was made for, with their sub-units, and the people in them; nothing her
 anything written for a talk.
 """
 
-
 import datetime
 import json
 
 from django.db.models import F, Q, QuerySet
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
 
@@ -36,6 +36,16 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request, token):  # pragma: no cover - __call__ does the work
         return None
+
+
+# No NUL character: PostgreSQL stores none, and the API refuses one (400) before reading.
+TEXT = r"^[^\x00]*$"
+
+
+class Strict(Schema):
+    """Input: unknown keys and values of another type (0 for false) are refused (422), not guessed."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Problem(Schema):
@@ -117,7 +127,9 @@ class LineOut(Schema):
 
 
 class PeopleFilter(Schema):
-    unit: str | None = Field(None, max_length=50, description="A unit code: its people and its sub-units'.")
+    unit: str | None = Field(
+        None, max_length=50, pattern=TEXT, description="A unit code: its people and its sub-units'."
+    )
     active: bool | None = None
 
 
@@ -194,26 +206,26 @@ def reporting_lines_list(request, filters: Query[LinesFilter]):
 # --- the import ----------------------------------------------------------------------------
 
 
-class UnitRow(Schema):
-    code: str = Field(max_length=200)
-    name: str = Field(max_length=1000)
-    parent_code: str = Field("", max_length=200)
-    head_employee_number: str | None = Field(None, max_length=200)
+class UnitRow(Strict):
+    code: str = Field(max_length=200, pattern=TEXT)
+    name: str = Field(max_length=1000, pattern=TEXT)
+    parent_code: str = Field("", max_length=200, pattern=TEXT)
+    head_employee_number: str | None = Field(None, max_length=200, pattern=TEXT)
 
 
-class PersonRow(Schema):
-    employee_number: str = Field(max_length=200)
-    given_name: str = Field(max_length=1000)
-    family_name: str = Field(max_length=1000)
-    email: str = Field(max_length=1000)
-    job_kind: str = Field(max_length=100, examples=list(JobKind.values))
-    unit_code: str = Field(max_length=200)
-    partner_employee_number: str = Field("", max_length=200)
-    partner_kind: str = Field("", max_length=100, examples=list(ReportingLine.Kind.values))
-    language: str = Field("", max_length=20)
+class PersonRow(Strict):
+    employee_number: str = Field(max_length=200, pattern=TEXT)
+    given_name: str = Field(max_length=1000, pattern=TEXT)
+    family_name: str = Field(max_length=1000, pattern=TEXT)
+    email: str = Field(max_length=1000, pattern=TEXT)
+    job_kind: str = Field(max_length=100, pattern=TEXT, examples=list(JobKind.values))
+    unit_code: str = Field(max_length=200, pattern=TEXT)
+    partner_employee_number: str = Field("", max_length=200, pattern=TEXT)
+    partner_kind: str = Field("", max_length=100, pattern=TEXT, examples=list(ReportingLine.Kind.values))
+    language: str = Field("", max_length=20, pattern=TEXT)
 
 
-class ImportIn(Schema):
+class ImportIn(Strict):
     units: list[UnitRow] | None = Field(
         None, max_length=100_000, description="The units file's rows; leave out to change no unit."
     )
@@ -274,13 +286,16 @@ def org_import(request, payload: ImportIn):
         whole_organisation=payload.whole_organisation,
     )
     if not report.ok:
-        return 422, {
-            "title": "The import has bad rows",
-            "status": 422,
-            "detail": "Nothing was applied. Correct the rows listed and send the whole import again.",
-            "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in report.errors],
-        }
-    return 200, {
+        return Status(
+            422,
+            {
+                "title": "The import has bad rows",
+                "status": 422,
+                "detail": "Nothing was applied. Correct the rows listed and send the whole import again.",
+                "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in report.errors],
+            },
+        )
+    return {
         "applied": report.applied,
         "dry_run": payload.dry_run,
         "summary": report.summary(),

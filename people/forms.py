@@ -297,7 +297,8 @@ class ApiTokenForm(forms.Form):
         label=_("The whole organisation"),
         required=False,
         help_text=_(
-            "The token sees every unit and person. Importing and provisioning over SCIM need such a token."
+            "The token sees every unit and person. Importing and provisioning over SCIM need this; "
+            "otherwise choose its units below."
         ),
     )
     units = UnitChoiceField(
@@ -305,8 +306,7 @@ class ApiTokenForm(forms.Form):
         queryset=OrgUnit.objects.none(),
         required=False,
         help_text=_(
-            "Otherwise, the units the token sees, each with its sub-units. "
-            "Hold Ctrl (or Cmd) to choose more than one."
+            "The units the token sees, each with its sub-units. Hold Ctrl (or Cmd) to choose more than one."
         ),
         error_messages={
             "invalid_choice": _("Choose among the units listed: %(value)s is not one of them."),
@@ -314,6 +314,8 @@ class ApiTokenForm(forms.Form):
         },
     )
 
+    # What it may do, then what it sees, then for how long.
+    field_order = ["name", "scopes", "whole_organisation", "units", "expires_on"]
     # A quarter: long enough that renewing is rare, short enough that a forgotten token dies.
     DEFAULT_DAYS = 90
 
@@ -334,9 +336,6 @@ class ApiTokenForm(forms.Form):
             self.fields["scopes"].choices = [
                 (value, label) for value, label in ApiScope.choices if value not in WHOLE_ORGANISATION_SCOPES
             ]
-            self.fields["units"].help_text = _(
-                "The units the token sees, each with its sub-units. Hold Ctrl (or Cmd) to choose more than one."
-            )
         self.fields["scopes"].choices = [
             (value, f"{label} ({value})") for value, label in self.fields["scopes"].choices
         ]

@@ -174,12 +174,13 @@ def api_token_create(
             raise ValidationError(_("Choose units you are HR for."))
     if whole_organisation and not whole_allowed:
         raise ValidationError(_("Only HR for the whole organisation and administrators make such tokens."))
-    if not whole_organisation and not units:
-        raise ValidationError(_("Choose the units the token sees, or the whole organisation."))
+    # What it may do before what it sees: choosing units is no help to a provisioning token.
     if set(scopes) & WHOLE_ORGANISATION_SCOPES and not whole_organisation:
         raise ValidationError(
             _("Provisioning and importing change the whole organisation: such a token must see all of it.")
         )
+    if not whole_organisation and not units:
+        raise ValidationError(_("Choose the units the token sees, or the whole organisation."))
     raw, prefix = token_make()
     expires_at = timezone.make_aware(datetime.datetime.combine(expires_on, datetime.time(0, 0)))
     token = ApiToken.objects.create(

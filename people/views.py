@@ -411,9 +411,7 @@ def _token_state(token, now) -> str:
 def token_list(request):
     """The tokens this person answers for, newest first, with what each may do and see."""
     _require_token_rights(request)
-    tokens = list(
-        api_tokens_visible_to(request.user).select_related("created_by").prefetch_related("units")
-    )
+    tokens = list(api_tokens_visible_to(request.user).select_related("created_by").prefetch_related("units"))
     now = timezone.now()
     for token in tokens:
         token.state = _token_state(token, now)

@@ -38,6 +38,8 @@ GOAL_KEEPERS_A = {"hr": 200, "manager": 200, "director": 200}
 WATCHERS_A = {"hr": 200, "director": 200, "manager": 200}
 WATCHERS_B = {"hr": 200, "hr_scoped_other": 200, "director": 200, "other_manager": 200}
 WATCHERS_ALL = {**WATCHERS_A, **WATCHERS_B}
+# Who makes the integrations' API tokens: administrators and HR (each HR user for their units).
+TOKEN_MAKERS = {"hr": 200, "hr_scoped_other": 200, "admin": 200}
 
 
 def url_names(resolver=None, namespace=""):
@@ -119,6 +121,15 @@ MATRIX = [
     ("people:audit_log", None, "get", {"hr": 200, "admin": 200}, 404),
     ("people:audit_log_csv", None, "get", {"hr": 200, "admin": 200}, 404),
     ("people:audit_log_xlsx", None, "get", {"hr": 200, "admin": 200}, 404),
+    # The integrations' API tokens: administrators and HR. An HR user revokes the tokens they
+    # made, and no other: an administrator's token is not theirs, nor a colleague's.
+    ("people:token_list", None, "get", TOKEN_MAKERS, 404),
+    ("people:token_create", None, "get", TOKEN_MAKERS, 404),
+    # An empty form: the page again, with what is missing.
+    ("people:token_create", None, "post", TOKEN_MAKERS, 404),
+    ("people:token_revoke", lambda o: {"pk": token_of(o, o.hr).pk}, "post", {"hr": 302, "admin": 302}, 404),
+    ("people:token_revoke", lambda o: {"pk": token_of(o, o.admin).pk}, "post", {"admin": 302}, 404),
+    ("people:token_revoke", lambda o: {"pk": token_of(o, o.hr).pk}, "get", {}, 405),
     # Cycles: HR pages. Scoped HR of department B sees the university-wide cycle (it covers B)
     # but may not change it (it covers A too).
     ("interviews:cycle_list", None, "get", {"hr": 200, "hr_scoped_other": 200}, 404),
@@ -395,6 +406,22 @@ def signed(org):
         record_sign(interview=org.signed_interview, by=org.other_manager, password=PASSWORD)
         record_sign(interview=org.signed_interview, by=org.outsider, password=PASSWORD)
     return org.signed_interview
+
+
+def token_of(org, maker):
+    """A live token for the whole organisation made by this person (made once per maker)."""
+    made = org.__dict__.setdefault("tokens", {})
+    if maker.pk not in made:
+        from people.services import api_token_create
+
+        made[maker.pk], _raw = api_token_create(
+            by=maker,
+            name=f"Reporting for {maker}",
+            scopes=["org:read"],
+            expires_on=timezone.localdate() + datetime.timedelta(days=30),
+            whole_organisation=True,
+        )
+    return made[maker.pk]
 
 
 def add_cycles(org):

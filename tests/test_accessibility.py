@@ -69,6 +69,15 @@ def scene(org):
             standard="It is on the wiki",
         )
     records.record_sign(interview=to_sign, by=org.manager, password=PASSWORD)
+    from people.services import api_token_create
+
+    api_token_create(
+        by=org.hr,
+        name="HR system",
+        scopes=["org:read", "org:write"],
+        expires_on=timezone.localdate() + datetime.timedelta(days=90),
+        whole_organisation=True,
+    )
     return {
         "login": (None, "/accounts/login/"),
         "home": (org.employee, "/"),
@@ -80,11 +89,13 @@ def scene(org):
         "my actions": (org.employee, "/goals/actions/"),
         "dashboard": (org.hr, f"/cycles/{cycle.pk}/dashboard/"),
         "import": (org.hr, "/hr/import/"),
+        "api tokens": (org.hr, "/hr/tokens/"),
+        "new api token": (org.hr, "/hr/tokens/new/"),
     }
 
 
 PAGES = ["login", "home", "my interviews", "scheduling", "prep form", "record", "signing"]
-PAGES += ["my actions", "dashboard", "import"]
+PAGES += ["my actions", "dashboard", "import", "api tokens", "new api token"]
 
 
 @pytest.mark.real_services

@@ -250,7 +250,7 @@ def test_delete_deactivates_and_forgets(scim, org):
     assert scim("delete", f"/Users/{org.outsider.pk}").status_code == 404
 
 
-def test_put_replaces_and_keeps_the_employee_number(scim, org):
+def test_put_replaces_and_may_renumber_the_same_person(scim, org):
     body = entra_user(
         number=org.outsider.employee_number, email="olga.new@example.org", department="Department A"
     )
@@ -258,10 +258,19 @@ def test_put_replaces_and_keeps_the_employee_number(scim, org):
     assert response.status_code == 200, response.content
     outsider = User.objects.get(pk=org.outsider.pk)
     assert outsider.email == "olga.new@example.org" and outsider.unit == org.unit_a
-    changed = scim(
-        "put", f"/Users/{org.outsider.pk}", entra_user(number="OTHER", email="olga.new@example.org")
+    # The HR system renumbered her: the same person, a new key for the import.
+    renumbered = scim(
+        "put", f"/Users/{org.outsider.pk}", entra_user(number="OLGA-2", email="olga.new@example.org")
     )
-    assert changed.status_code == 400 and changed.json()["scimType"] == "mutability"
+    assert renumbered.status_code == 200
+    assert User.objects.get(pk=org.outsider.pk).employee_number == "OLGA-2"
+    taken = scim(
+        "put",
+        f"/Users/{org.outsider.pk}",
+        entra_user(number=org.employee.employee_number, email="olga.new@example.org"),
+    )
+    assert taken.status_code == 409 and taken.json()["scimType"] == "uniqueness"
+    assert User.objects.get(pk=org.outsider.pk).employee_number == "OLGA-2"
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,11 @@ def tokens(org):
         "admin": make_token(org.admin, name="Admin's reporting"),
         "hr": make_token(org.hr, name="HR system"),
         "hr_scoped_other": make_token(
-            org.hr_scoped_other, name="B's dashboard", scopes=["figures:read"], whole=False, units=[org.unit_b]
+            org.hr_scoped_other,
+            name="B's dashboard",
+            scopes=["figures:read"],
+            whole=False,
+            units=[org.unit_b],
         ),
     }
 
@@ -126,9 +130,9 @@ def test_token_list_queries_do_not_grow_with_the_tokens(login, org, django_asser
     for i in range(20):
         make_token(org.admin, name=f"Integration {i}", whole=False, units=[org.unit_a, org.unit_b])
     client = login(org.admin)
-    # Session, user, HR role (view and menu), the menu's facts, the tokens with their makers,
-    # their units (one prefetch): a fixed number whatever the number of tokens.
-    with django_assert_max_num_queries(3):
+    # Session, user (with their HR role), the tokens with their makers, their units (one
+    # prefetch), the menu's facts: five, whatever the number of tokens.
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("people:token_list"))
     assert response.status_code == 200 and response.content.decode().count("Department A") == 20
 
@@ -309,7 +313,11 @@ def test_revoking_is_a_post(login, org, tokens):
             "Choose the units the token sees, or the whole organisation.",
         ),
         ("hr", {"whole_organisation": None, "units": ["abc"]}, "Choose among the units listed"),
-        ("hr", {"whole_organisation": None, "units": ["99999999999999999999"]}, "Choose among the units listed"),
+        (
+            "hr",
+            {"whole_organisation": None, "units": ["99999999999999999999"]},
+            "Choose among the units listed",
+        ),
         ("hr", {"whole_organisation": None, "units": ["-1"]}, "Choose among the units listed"),
         ("hr", {"whole_organisation": None, "units": ["1.5"]}, "Choose among the units listed"),
         ("hr", {"whole_organisation": None, "units": ["a\x00b"]}, "Null characters are not allowed."),
@@ -339,3 +347,43 @@ def test_bad_input_shows_the_form_again_with_the_reason_and_makes_nothing(login,
     assert 'name="scopes"' in page  # the form again
     assert not RAW_TOKEN.search(page)
     assert not ApiToken.objects.exists()
+
+
+# --- in a browser --------------------------------------------------------------------------
+
+
+@pytest.mark.real_services
+def test_hr_makes_copies_uses_and_revokes_a_token_in_a_browser(page, org):
+    from tests.conftest import ARTIFACTS, log_in
+    from tests.test_accessibility import blocking_violations
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=page.base_url)
+    log_in(page, org.hr.email)
+    page.get_by_role("link", name="API tokens").first.click()
+    page.get_by_role("link", name="Make a token").click()
+    page.get_by_label("Integration").fill("HR system")
+    page.get_by_label("Read units, people and reporting lines (org:read)").check()
+    page.get_by_label("The whole organisation").check()
+    page.get_by_role("button", name="Make the token").click()
+
+    assert "shown only this once" in page.inner_text("main")
+    raw = page.get_by_label("Token").input_value()
+    assert RAW_TOKEN.fullmatch(raw)
+    page.get_by_role("button", name="Copy the token").click()
+    page.get_by_text("Copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == raw
+    assert blocking_violations(page) == []
+    page.screenshot(path=ARTIFACTS / "token-made.png", full_page=True)
+
+    api = page.request.get(page.base_url + "/api/v1/people", headers={"Authorization": f"Bearer {raw}"})
+    assert api.status == 200
+
+    page.get_by_role("link", name="back to the tokens").click()
+    assert raw not in page.content()
+    page.get_by_text("Revoke…").click()
+    page.get_by_role("button", name="Revoke the token HR system").click()
+    page.get_by_text("was revoked").wait_for()
+    assert "revoked" in page.inner_text("main table")
+    assert blocking_violations(page) == []
+    api = page.request.get(page.base_url + "/api/v1/people", headers={"Authorization": f"Bearer {raw}"})
+    assert api.status == 401
