@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 
 from interviews import dashboard
 from interviews.models import Cycle, Interview, InterviewRecord
-from people.api import PROBLEMS, TEXT, Page, TokenAuth
+from people.api import PROBLEMS, Page, TokenAuth
 from people.api_auth import token_paths
 from people.models import ApiScope, ApiToken
 

@@ -22,7 +22,17 @@ from django.utils.translation import gettext_lazy
 from people.audit import audit
 from people.forms import SEARCH_MAX_LENGTH, AdminPartnerForm
 from people.generations import homes_renew_all
-from people.models import AuditEntry, HRRole, OrgImport, OrgUnit, ReminderDelivery, ReportingLine, User
+from people.models import (
+    ApiToken,
+    AuditEntry,
+    HRRole,
+    OrgImport,
+    OrgUnit,
+    ReminderDelivery,
+    ReportingLine,
+    ScimIdentity,
+    User,
+)
 from people.services import reporting_line_change, units_rebuild_paths
 
 # What a change list's own filters and date hierarchy put in its URL after a field's name:
@@ -379,3 +389,43 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["actor_email", "action", "object_type", "object_id", "ip"]
     date_hierarchy = "at"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Tokens are made and revoked on their own page (/hr/tokens/), where the token is shown
+    once; here they are only listed. The digest is never shown."""
+
+    list_display = [
+        "name",
+        "prefix",
+        "scopes",
+        "whole_organisation",
+        "created_by",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
+    list_filter = ["whole_organisation"]
+    search_fields = ["name", "prefix"]
+    exclude = ["digest"]
+    readonly_fields = [
+        "name",
+        "prefix",
+        "scopes",
+        "whole_organisation",
+        "units",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_by",
+        "last_used_at",
+    ]
+
+
+@admin.register(ScimIdentity)
+class ScimIdentityAdmin(ReadOnlyAdmin):
+    list_display = ["person", "user_name", "external_id", "created_at", "deleted_at"]
+    search_fields = ["user_name", "external_id"]
+    readonly_fields = ["person", "user_name", "external_id", "created_at", "updated_at", "deleted_at"]

@@ -306,7 +306,7 @@ class ApiTokenForm(forms.Form):
         queryset=OrgUnit.objects.none(),
         required=False,
         help_text=_(
-            "The units the token sees, each with its sub-units. Hold Ctrl (or Cmd) to choose more than one."
+            "The units the token sees, each with its sub-units. On a computer, hold Ctrl (or Cmd) to choose more than one."
         ),
         error_messages={
             "invalid_choice": _("Choose among the units listed: %(value)s is not one of them."),

@@ -426,8 +426,8 @@ def token_create(request):
     reached by a redirect, a message or the session, where the token would be kept.
     """
     _require_token_rights(request)
-    form = ApiTokenForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form = ApiTokenForm(request.POST if request.method == "POST" else None, user=request.user)
+    if form.is_valid():
         data = form.cleaned_data
         try:
             token, raw = api_token_create(
@@ -449,7 +449,6 @@ def token_create(request):
                 "docs_url": site_url(reverse("api:openapi-view")),
                 # The base the identity provider is given: where its Users live, without them.
                 "scim_url": site_url(reverse("scim_users").removesuffix("Users")),
-                "api_url": site_url(reverse("api:api-root")),
             }
             return render(request, "people/token_made.html", context)
     return render(request, "people/token_form.html", {"form": form})

@@ -318,3 +318,75 @@ def test_after_a_change_of_partner_nobody_new_reads_an_earlier_talk(
         client.post(reverse("goals:action_update", args=[action.pk]), {"status": "dropped"}).status_code
         == 404
     )
+
+
+# --- the integrations: no token reads what anybody wrote for a talk ----------------------
+
+
+def _api_urls(cycles):
+    urls = [
+        "/api/v1/units?limit=1000",
+        "/api/v1/people?limit=1000",
+        "/api/v1/reporting-lines?limit=1000&current=false",
+    ]
+    urls.append("/api/v1/cycles?limit=1000")
+    for cycle in cycles:
+        urls += [f"/api/v1/cycles/{cycle.pk}/figures", f"/api/v1/cycles/{cycle.pk}/interviews?limit=1000"]
+    return urls
+
+
+def test_no_api_or_scim_answer_carries_content_for_any_token(client, seeded):
+    from interviews.models import Cycle
+    from people.models import ApiScope, User
+    from people.services import api_token_create
+
+    tokens = []
+    for scopes, whole, units in [
+        (list(ApiScope.values), True, []),
+        ([ApiScope.ORG_READ, ApiScope.FIGURES_READ], False, [seeded.unit_a]),
+    ]:
+        _row, raw = api_token_create(
+            by=seeded.admin,
+            name="leak test",
+            scopes=scopes,
+            expires_on=timezone.localdate() + datetime.timedelta(days=5),
+            whole_organisation=whole,
+            units=units,
+        )
+        tokens.append(raw)
+    urls = _api_urls(Cycle.objects.all())
+    urls += [
+        "/scim/v2/Users?count=1000",
+        "/scim/v2/Schemas",
+        "/scim/v2/ResourceTypes",
+        "/scim/v2/ServiceProviderConfig",
+    ]
+    urls += [
+        f"/scim/v2/Users/{pk}" for pk in User.objects.exclude(employee_number="").values_list("pk", flat=True)
+    ]
+    answered = 0
+    for raw in tokens:
+        for url in urls:
+            response = client.get(url, headers={"Authorization": f"Bearer {raw}"})
+            answered += response.status_code == 200
+            body = _body(response)
+            for secret in READERS:
+                assert secret not in body, f"a token reads {secret} at {url}"
+            # A token never learns another token.
+            for other in tokens:
+                assert other not in body
+    assert answered > 20
+    # The import's preview names people, never what they wrote.
+    response = client.post(
+        "/api/v1/org/import",
+        data={"people": [], "dry_run": True},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {tokens[0]}"},
+    )
+    assert response.status_code == 200
+    assert not any(secret in response.content.decode() for secret in READERS)
+    # Nor does any page, the administrator's included, show a token once it was made.
+    client.force_login(seeded.admin)
+    for url in _admin_urls(seeded) + ["/hr/audit/"]:
+        body = _body(client.get(url))
+        assert not any(raw in body for raw in tokens), url

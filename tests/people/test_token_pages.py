@@ -207,7 +207,8 @@ def test_a_new_token_is_shown_once_and_works(login, org, client):
         later = hr.get(url)
         assert later.status_code == 200, url
         assert raw not in later.content.decode(), url
-        assert f"apt_{token.prefix}_" in later.content.decode() or url != reverse("people:token_list")
+    # The list tells it by its prefix alone.
+    assert f"apt_{token.prefix}_…" in hr.get(reverse("people:token_list")).content.decode()
 
 
 def test_hr_for_some_units_makes_a_token_for_them(login, org):
@@ -346,6 +347,14 @@ def test_bad_input_shows_the_form_again_with_the_reason_and_makes_nothing(login,
     assert message in page
     assert 'name="scopes"' in page  # the form again
     assert not RAW_TOKEN.search(page)
+    assert not ApiToken.objects.exists()
+
+
+def test_an_empty_form_says_what_is_missing(login, org):
+    response = login(org.admin).post(reverse("people:token_create"), {})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Name the integration the token is for." in page and "Choose what the token may do." in page
     assert not ApiToken.objects.exists()
 
 
