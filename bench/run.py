@@ -610,28 +610,40 @@ def measure_api_push(units_csv: str, people_csv: str) -> dict[str, float]:
     units = [dict(row) for row in csv.DictReader(io.StringIO(units_csv))]
     people = [dict(row) for row in csv.DictReader(io.StringIO(people_csv))]
     body = json.dumps({"units": units, "people": people})
-    ReportingLine.objects.all().delete()
-    OrgUnit.objects.update(head=None)
-    User.objects.exclude(is_staff=True).delete()
-    OrgUnit.objects.update(parent=None)
-    OrgUnit.objects.all().delete()
+
+    def wipe():
+        ReportingLine.objects.all().delete()
+        OrgUnit.objects.update(head=None)
+        User.objects.exclude(is_staff=True).delete()
+        OrgUnit.objects.update(parent=None)
+        OrgUnit.objects.all().delete()
+
     raw = _api_token("org:write")
     client = Client(headers={"Authorization": f"Bearer {raw}"})
     # The process's first request loads every URL's module: a cost of starting, not of pushing.
     client.get("/api/v1/units")
-    figures = {}
+    times: dict[str, list[float]] = {
+        "api_push_10k_s": [],
+        "api_push_10k_unchanged_s": [],
+        "api_push_10k_dry_run_s": [],
+    }
+    dry = json.dumps({"units": units, "people": people, "dry_run": True})
     with override_settings(
         DATA_UPLOAD_MAX_MEMORY_SIZE=max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0, 50_000_000)
     ):
-        for name, payload in (
-            ("api_push_10k_s", body),
-            ("api_push_10k_unchanged_s", body),
-            ("api_push_10k_dry_run_s", json.dumps({"units": units, "people": people, "dry_run": True})),
-        ):
-            start = time.perf_counter()
-            response = client.post("/api/v1/org/import", data=payload, content_type="application/json")
-            figures[name] = time.perf_counter() - start
-            assert response.status_code == 200, response.content[:500]
+        for _ in range(3):
+            wipe()
+            for name, payload in (
+                ("api_push_10k_s", body),
+                ("api_push_10k_unchanged_s", body),
+                ("api_push_10k_dry_run_s", dry),
+            ):
+                start = time.perf_counter()
+                response = client.post("/api/v1/org/import", data=payload, content_type="application/json")
+                times[name].append(time.perf_counter() - start)
+                assert response.status_code == 200, response.content[:500]
+    # Best of 3, as import_10k_s is: the machine's noise is not the push's.
+    figures = {name: min(values) for name, values in times.items()}
     assert User.objects.exclude(employee_number="").count() == 10_000
     return figures
 
@@ -666,13 +678,17 @@ def measure_api_reads(count: int = 60) -> dict[str, list[float]]:
 
 
 def api_results(push: dict, reads: dict) -> tuple[dict, list[tuple[str, str, str]]]:
-    figures = {key: round(value, 3) for key, value in push.items()}
+    figures = {key: round(value, 3) for key, value in push.items()}  # best of 3 each
     figures["api_push_target_s"] = 3.0
     for name, values in reads.items():
         figures[f"api_{name}_p95_ms"] = round(percentile(values, 0.95), 1)
     figures["api_target_p95_ms"] = 100
     rows = [
-        ("API: push 10,000 people into an empty organisation", f"{push['api_push_10k_s']:.2f} s", "< 3 s"),
+        (
+            "API: push 10,000 people into an empty organisation (best of 3)",
+            f"{push['api_push_10k_s']:.2f} s",
+            "< 3 s",
+        ),
         ("API: the same push again, nothing changes", f"{push['api_push_10k_unchanged_s']:.2f} s", "< 3 s"),
         ("API: the same push as a dry run (the preview)", f"{push['api_push_10k_dry_run_s']:.2f} s", "< 3 s"),
         (
