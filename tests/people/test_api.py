@@ -51,14 +51,22 @@ def test_token_create_refuses_what_the_maker_may_not_give(org):
     with pytest.raises(ValidationError, match="units you are HR for"):
         api_token_create(by=scoped, name="x", scopes=["org:read"], expires_on=IN_A_MONTH, units=[org.unit_a])
     with pytest.raises(ValidationError, match="whole organisation"):
-        api_token_create(by=scoped, name="x", scopes=["org:read"], expires_on=IN_A_MONTH, whole_organisation=True)
+        api_token_create(
+            by=scoped, name="x", scopes=["org:read"], expires_on=IN_A_MONTH, whole_organisation=True
+        )
     with pytest.raises(ValidationError, match="see all of it"):
         api_token_create(by=org.admin, name="x", scopes=["scim"], expires_on=IN_A_MONTH, units=[org.unit_a])
     with pytest.raises(ValidationError, match="Only administrators and HR"):
-        api_token_create(by=org.employee, name="x", scopes=["org:read"], expires_on=IN_A_MONTH, units=[org.unit_a])
+        api_token_create(
+            by=org.employee, name="x", scopes=["org:read"], expires_on=IN_A_MONTH, units=[org.unit_a]
+        )
     with pytest.raises(ValidationError, match="expiry"):
         api_token_create(
-            by=org.admin, name="x", scopes=["org:read"], expires_on=datetime.date.today(), whole_organisation=True
+            by=org.admin,
+            name="x",
+            scopes=["org:read"],
+            expires_on=datetime.date.today(),
+            whole_organisation=True,
         )
     assert not ApiToken.objects.exists()
 
@@ -109,18 +117,29 @@ def test_each_call_is_audited_with_its_token(client, org, token):
     call(client, raw, "/cycles")  # 403: still the token's call
     row = ApiToken.objects.get()
     entries = AuditEntry.objects.filter(action="api_call", object_id=str(row.pk)).order_by("at", "pk")
-    assert [(e.path, e.detail) for e in entries] == [("/api/v1/people", "GET 200"), ("/api/v1/cycles", "GET 403")]
+    assert [(e.path, e.detail) for e in entries] == [
+        ("/api/v1/people", "GET 200"),
+        ("/api/v1/cycles", "GET 403"),
+    ]
     assert all(e.actor_id is None and row.prefix in e.actor_email for e in entries)
 
 
 def test_people_units_and_lines_of_a_scoped_token_are_its_units_only(client, org, token):
     raw = token("org:read", by=org.hr_scoped_other, whole=False, units=[org.unit_b])
     people = call(client, raw, "/people").json()
-    assert {p["email"] for p in people["items"]} == {"other.manager@example.org", "outsider@example.org", "hr.b@example.org"}
+    assert {p["email"] for p in people["items"]} == {
+        "other.manager@example.org",
+        "outsider@example.org",
+        "hr.b@example.org",
+    }
     assert people["count"] == 3
     assert [u["code"] for u in call(client, raw, "/units").json()["items"]] == ["B"]
     lines = call(client, raw, "/reporting-lines").json()["items"]
-    assert {line["employee_number"] for line in lines} == {org.other_manager.employee_number, org.outsider.employee_number, org.hr_scoped_other.employee_number}
+    assert {line["employee_number"] for line in lines} == {
+        org.other_manager.employee_number,
+        org.outsider.employee_number,
+        org.hr_scoped_other.employee_number,
+    }
     # Another unit's code filters to nothing rather than reaching outside.
     assert call(client, raw, "/people", data={"unit": "A"}).json()["count"] == 0
 
@@ -169,14 +188,21 @@ PEOPLE = [
 def test_import_dry_run_previews_and_writes_nothing(client, org, token):
     raw = token("org:write")
     response = call(
-        client, raw, "/org/import", "post", data={"people": PEOPLE, "dry_run": True}, content_type="application/json"
+        client,
+        raw,
+        "/org/import",
+        "post",
+        data={"people": PEOPLE, "dry_run": True},
+        content_type="application/json",
     )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["applied"] is False and body["summary"]["people_created"] == 1
     assert body["changes"][0]["key"] == "N1"
     assert not User.objects.filter(employee_number="N1").exists()
-    applied = call(client, raw, "/org/import", "post", data={"people": PEOPLE}, content_type="application/json")
+    applied = call(
+        client, raw, "/org/import", "post", data={"people": PEOPLE}, content_type="application/json"
+    )
     assert applied.json()["applied"] is True
     assert User.objects.get(employee_number="N1").unit == org.unit_a
 
@@ -184,7 +210,9 @@ def test_import_dry_run_previews_and_writes_nothing(client, org, token):
 def test_import_with_a_bad_row_applies_nothing_and_lists_it(client, org, token):
     raw = token("org:write")
     rows = [*PEOPLE, {**PEOPLE[0], "employee_number": "N2", "email": "n2@example.org", "unit_code": "NOPE"}]
-    response = call(client, raw, "/org/import", "post", data={"people": rows}, content_type="application/json")
+    response = call(
+        client, raw, "/org/import", "post", data={"people": rows}, content_type="application/json"
+    )
     assert response.status_code == 422
     problem = response.json()
     assert problem["errors"] == [{"file": "people", "line": 2, "message": "Unknown unit NOPE."}]
@@ -193,7 +221,9 @@ def test_import_with_a_bad_row_applies_nothing_and_lists_it(client, org, token):
 
 def test_import_needs_org_write(client, org, token):
     raw = token("org:read")
-    response = call(client, raw, "/org/import", "post", data={"people": PEOPLE}, content_type="application/json")
+    response = call(
+        client, raw, "/org/import", "post", data={"people": PEOPLE}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert not User.objects.filter(employee_number="N1").exists()
 
@@ -226,8 +256,16 @@ def test_interviews_are_states_and_dates_never_text(client, org, token, cycle):
     assert {i["state"] for i in items} == {Interview.State.SIGNED, Interview.State.PLANNED}
     assert "SECRET-NOTE" not in response.content.decode()
     assert set(items[0]) == {
-        "id", "employee_number", "partner_employee_number", "unit_code", "state", "starts_at",
-        "duration_minutes", "employee_shared", "manager_shared", "signed_at",
+        "id",
+        "employee_number",
+        "partner_employee_number",
+        "unit_code",
+        "state",
+        "starts_at",
+        "duration_minutes",
+        "employee_shared",
+        "manager_shared",
+        "signed_at",
     }
 
 
@@ -235,7 +273,11 @@ def test_a_cycle_outside_the_tokens_units_is_404(client, org, token):
     other = CycleFactory(state="open")
     other.units.set([org.unit_a])
     scoped = token("figures:read", by=org.hr_scoped_other, whole=False, units=[org.unit_b])
-    for path in (f"/cycles/{other.pk}/figures", f"/cycles/{other.pk}/interviews", "/cycles/99999999999/figures"):
+    for path in (
+        f"/cycles/{other.pk}/figures",
+        f"/cycles/{other.pk}/interviews",
+        "/cycles/99999999999/figures",
+    ):
         response = call(client, scoped, path)
         assert response.status_code == 404
         assert response["Content-Type"].startswith("application/problem+json")
@@ -250,3 +292,32 @@ def test_schema_and_docs_are_served_without_cdn(client):
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower() and b"/static/ninja/swagger-ui-bundle.js" in docs.content
+
+
+def test_figures_and_interviews_queries_do_not_grow_with_rows(
+    client, org, token, cycle, django_assert_max_num_queries
+):
+    raw = token("figures:read")
+    for n in range(25):
+        person = User.objects.create(email=f"p{n}@example.org", employee_number=f"P{n}", unit=org.unit_b)
+        InterviewFactory(cycle=cycle, employee=person, partner=org.other_manager, unit=org.unit_b)
+    # Token, last-used, the cycle, its units, one grouped count per figure, the audit entry:
+    # the same for 2 interviews or 20,000.
+    with django_assert_max_num_queries(12):
+        assert call(client, raw, f"/cycles/{cycle.pk}/figures").status_code == 200
+    with django_assert_max_num_queries(9):
+        assert call(client, raw, f"/cycles/{cycle.pk}/interviews", data={"limit": 1000}).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert call(client, raw, "/cycles").status_code == 200
+
+
+def test_scim_list_queries_do_not_grow_with_rows(client, org, django_assert_max_num_queries):
+    _row, raw = api_token_create(
+        by=org.admin, name="Entra", scopes=["scim"], expires_on=IN_A_MONTH, whole_organisation=True
+    )
+    for n in range(30):
+        User.objects.create(email=f"s{n}@example.org", employee_number=f"S{n}", unit=org.unit_a)
+    # Token, last-used, count, the page with units and SCIM names, their partners, the audit entry.
+    with django_assert_max_num_queries(7):
+        response = client.get("/scim/v2/Users?count=1000", headers={"Authorization": f"Bearer {raw}"})
+    assert response.json()["totalResults"] == 38  # the 8 of the org fixture with an employee number, and 30
