@@ -26,8 +26,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from people.models import AuditEntry, OrgUnit, User
-from people.selectors import people_named, people_visible_to_hr, units_visible_to_hr
+from people.models import ApiToken, AuditEntry, OrgUnit, User
+from people.selectors import api_tokens_visible_to, people_named, people_visible_to_hr, units_visible_to_hr
 
 # --- what happened, as a sentence --------------------------------------------------------
 
@@ -67,6 +67,17 @@ ACTION_GROUPS: list[tuple[str, object, list[tuple[str, object]]]] = [
             ("welcome_sent", gettext_lazy("%(actor)s sent a welcome email to %(object)s")),
             ("hr_role_saved", gettext_lazy("%(actor)s saved the HR role of %(object)s")),
             ("hr_role_removed", gettext_lazy("%(actor)s removed the HR role of %(object)s")),
+        ],
+    ),
+    (
+        "integrations",
+        gettext_lazy("Integrations"),
+        [
+            ("api_token_created", gettext_lazy("%(actor)s made the API token %(object)s")),
+            ("api_token_revoked", gettext_lazy("%(actor)s revoked the API token %(object)s")),
+            # The actor is the token (its prefix and name, in actor_email); the entry's page is
+            # the endpoint, its detail the method and the answer's status.
+            ("api_call", gettext_lazy("The API token %(object)s was used")),
         ],
     ),
     (
@@ -291,8 +302,26 @@ def _units(ids: list[int], reader: User) -> dict[int, AuditObject]:
     return {pk: AuditObject(name, link(opens, pk)) for pk, name, opens in rows.order_by()}
 
 
+def _tokens(ids: list[int], reader: User) -> dict[int, AuditObject]:
+    rows = may_open(ApiToken.objects.filter(pk__in=ids), api_tokens_visible_to(reader)).values_list(
+        "pk", "name", "prefix", "may_open"
+    )
+    url = reverse("people:token_list")
+    return {
+        pk: AuditObject(f"{name} (apt_{prefix}_…)", f"{url}#token-{pk}" if opens else "")
+        for pk, name, prefix, opens in rows.order_by()
+    }
+
+
 def register_people_kinds() -> None:
     audit_object_kind_register("people.user", resolve=_people, find=people_named)
+    audit_object_kind_register(
+        "people.apitoken",
+        resolve=_tokens,
+        find=lambda text: ApiToken.objects.filter(
+            Q(name__icontains=text) | Q(prefix__iexact=text.removeprefix("apt_")[:16])
+        ),
+    )
     audit_object_kind_register(
         "people.orgunit",
         resolve=_units,

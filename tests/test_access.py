@@ -130,6 +130,36 @@ MATRIX = [
     ("people:token_revoke", lambda o: {"pk": token_of(o, o.hr).pk}, "post", {"hr": 302, "admin": 302}, 404),
     ("people:token_revoke", lambda o: {"pk": token_of(o, o.admin).pk}, "post", {"admin": 302}, 404),
     ("people:token_revoke", lambda o: {"pk": token_of(o, o.hr).pk}, "get", {}, 405),
+    # The integrations answer to bearer tokens only: a signed-in session is nobody there
+    # (401 for every role, the administrator too). tests/people/test_api.py and test_scim.py
+    # hold what each token may do; the schema and its docs page are public.
+    ("api:openapi-json", None, "get", {"anonymous": 200}, 200),
+    ("api:openapi-view", None, "get", {"anonymous": 200}, 200),
+    ("api:api-root", None, "get", {"anonymous": 404}, 404),
+    ("api:units_list", None, "get", {"anonymous": 401}, 401),
+    ("api:people_list", None, "get", {"anonymous": 401}, 401),
+    ("api:reporting_lines_list", None, "get", {"anonymous": 401}, 401),
+    ("api:org_import", None, "post", {"anonymous": 401}, 401),
+    ("api:cycles_list", None, "get", {"anonymous": 401}, 401),
+    ("api:cycle_figures", lambda o: {"cycle_id": o.cycle.pk}, "get", {"anonymous": 401}, 401),
+    ("api:cycle_interviews", lambda o: {"cycle_id": o.cycle.pk}, "get", {"anonymous": 401}, 401),
+    ("scim_users", None, "get", {"anonymous": 401}, 401),
+    ("scim_users", None, "post", {"anonymous": 401}, 401),
+    ("scim_users_search", None, "post", {"anonymous": 401}, 401),
+    ("scim_search", None, "post", {"anonymous": 401}, 401),
+    ("scim_user", lambda o: {"pk": o.employee.pk}, "get", {"anonymous": 401}, 401),
+    ("scim_user", lambda o: {"pk": o.employee.pk}, "delete", {"anonymous": 401}, 401),
+    ("scim_config", None, "get", {"anonymous": 401}, 401),
+    ("scim_resource_types", None, "get", {"anonymous": 401}, 401),
+    ("scim_resource_type", lambda o: {"name": "User"}, "get", {"anonymous": 401}, 401),
+    ("scim_schemas", None, "get", {"anonymous": 401}, 401),
+    (
+        "scim_schema",
+        lambda o: {"urn": "urn:ietf:params:scim:schemas:core:2.0:User"},
+        "get",
+        {"anonymous": 401},
+        401,
+    ),
     # Cycles: HR pages. Scoped HR of department B sees the university-wide cycle (it covers B)
     # but may not change it (it covers A too).
     ("interviews:cycle_list", None, "get", {"hr": 200, "hr_scoped_other": 200}, 404),

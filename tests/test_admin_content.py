@@ -39,6 +39,8 @@ NOT_CONTENT = {
     "interviews.LocalGuideline.text",
     "interviews.LocalGuideline.extra_prompts",
     "goals.UnitGoal.description",
+    # The names of what an API token may do (org:read, scim, ...).
+    "people.ApiToken.scopes",
 }
 LOOKUPS = ("regex", "contains", "startswith", "icontains", "exact")
 
