@@ -11,6 +11,7 @@ from people.services import api_token_create
 
 
 @pytest.mark.real_services
+@pytest.mark.conformance
 def test_scim2_tester_passes_every_check_that_applies(live_server, org, settings):
     settings.API_RATE_LIMIT_PER_MINUTE = 0
     _token, raw = api_token_create(
