@@ -1,4 +1,5 @@
 import datetime
+import secrets
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -314,6 +315,10 @@ class ApiTokenForm(forms.Form):
         },
     )
 
+    # This form's own mark: sent again (the new token's page reloaded, a double click), it
+    # makes no second token (see people.views.token_create).
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
     # What it may do, then what it sees, then for how long.
     field_order = ["name", "scopes", "whole_organisation", "units", "expires_on"]
     # A quarter: long enough that renewing is rare, short enough that a forgotten token dies.
@@ -322,6 +327,7 @@ class ApiTokenForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expires_on"].initial = today() + datetime.timedelta(days=self.DEFAULT_DAYS)
+        self.fields["request_key"].initial = secrets.token_urlsafe(16)
         self.fields["expires_on"].widget.attrs.update(
             min=(today() + datetime.timedelta(days=1)).isoformat(),
             max=(today() + datetime.timedelta(days=TOKEN_MAX_DAYS)).isoformat(),

@@ -418,6 +418,9 @@ def token_list(request):
     return render(request, "people/token_list.html", {"tokens": tokens})
 
 
+TOKEN_FORMS_USED = "api_token_forms_used"
+
+
 @sensitive_variables("raw")
 def token_create(request):
     """The form, and once a token is made, the token itself: in this answer only.
@@ -429,6 +432,19 @@ def token_create(request):
     form = ApiTokenForm(request.POST if request.method == "POST" else None, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
+        # The keys of the forms that made a token in this session (the last few): the same
+        # form sent again makes none, and the list says where the first one is.
+        used = request.session.get(TOKEN_FORMS_USED, [])
+        key = data.get("request_key") or ""
+        if key and key in used:
+            messages.info(
+                request,
+                _(
+                    "This form was sent already and its token was made then: it is in the list. "
+                    "If it was not copied, revoke it and make a new one."
+                ),
+            )
+            return redirect("people:token_list")
         try:
             token, raw = api_token_create(
                 by=request.user,
@@ -441,6 +457,8 @@ def token_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if key:
+                request.session[TOKEN_FORMS_USED] = [*used, key][-20:]
             context = {
                 "token": token,
                 "raw": raw,

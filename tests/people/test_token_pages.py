@@ -401,3 +401,26 @@ def test_hr_makes_copies_uses_and_revokes_a_token_in_a_browser(page, org):
     assert blocking_violations(page) == []
     api = page.request.get(page.base_url + "/api/v1/people", headers={"Authorization": f"Bearer {raw}"})
     assert api.status == 401
+
+
+def test_the_same_form_sent_twice_makes_one_token(client, org):
+    from people.models import ApiToken
+
+    client.force_login(org.hr)
+    form = {
+        "name": "HR system",
+        "scopes": ["org:read"],
+        "whole_organisation": "on",
+        "expires_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        "request_key": "the-form-on-the-page",
+    }
+    first = client.post(reverse("people:token_create"), form)
+    assert first.status_code == 200 and "shown only this once" in first.content.decode()
+    # The new token's page reloaded: the browser sends the form again.
+    again = client.post(reverse("people:token_create"), form, follow=True)
+    assert again.redirect_chain[-1][0] == reverse("people:token_list")
+    assert "sent already" in again.content.decode()
+    assert ApiToken.objects.count() == 1
+    # A new form (a new key) makes a new token.
+    assert client.post(reverse("people:token_create"), {**form, "request_key": "another"}).status_code == 200
+    assert ApiToken.objects.count() == 2
