@@ -482,7 +482,18 @@ def _int_param(raw, name: str, default: int, low: int, high: int) -> int:
 def users(request):
     if request.method == "POST":
         user = _parse(_body(request), Context.RESOURCE_CREATION_REQUEST)
-        person = _write(request, user, None)
+        # Somebody the provider deleted comes back (rehired, or deleted by mistake): the same
+        # person, their talks and history, active again, rather than a conflict forever.
+        extension = user[EnterpriseUser]
+        number = ((extension.employee_number if extension else None) or "").strip()
+        forgotten = (
+            Person.objects.select_related("unit", "scim")
+            .filter(employee_number=number, scim__deleted_at__isnull=False)
+            .first()
+            if number
+            else None
+        )
+        person = _write(request, user, forgotten)
         return _user_answer(request, person, 201)
     return _search(
         request,

@@ -324,3 +324,14 @@ def test_the_wrong_token_scope_is_refused(client, org):
 def test_each_scim_call_is_audited(scim, org):
     scim("get", "/Users")
     assert AuditEntry.objects.filter(action="api_call", path="/scim/v2/Users", detail="GET 200").count() == 1
+
+
+def test_a_deleted_user_created_again_is_the_same_person_back(scim, org):
+    assert scim("delete", f"/Users/{org.outsider.pk}").status_code == 204
+    body = entra_user(number=org.outsider.employee_number, email=org.outsider.email, department="B")
+    response = scim("post", "/Users", body)
+    assert response.status_code == 201, response.content
+    assert response.json()["id"] == str(org.outsider.pk)
+    outsider = User.objects.get(pk=org.outsider.pk)
+    assert outsider.is_active
+    assert scim("get", f"/Users/{org.outsider.pk}").status_code == 200
