@@ -119,6 +119,19 @@ def org_import_apply(
     return plan.report
 
 
+PERSON_FIELDS = (
+    "id",
+    "employee_number",
+    "email",
+    "given_name",
+    "family_name",
+    "job_kind",
+    "unit_id",
+    "language",
+    "is_active",
+)
+
+
 def _plan(
     *,
     units_data,
@@ -143,7 +156,9 @@ def _plan(
         else []
     )
     units = {u.code: u for u in OrgUnit.objects.all()}
-    people = {p.employee_number: p for p in User.objects.exclude(employee_number="")}
+    # Only the columns the import reads and writes: every person of a 10,000-person
+    # organisation is loaded for each import, one row from SCIM too.
+    people = {p.employee_number: p for p in User.objects.exclude(employee_number="").only(*PERSON_FIELDS)}
     plan = _Plan(
         report, unit_rows, people_rows, units, people, by=by, whole=whole and people_data is not None
     )
