@@ -27,6 +27,7 @@ SQL, where here every write must be an import row.
 from __future__ import annotations
 
 import json
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -69,7 +70,7 @@ from scim2_models.path import Comparison, LogicalExpr, Not, Present
 
 from people.api_auth import ApiRefusal, token_authenticate
 from people.importing import LANGUAGE_ALIASES, LANGUAGES, org_import_apply
-from people.models import ApiScope, JobKind, OrgUnit, ScimIdentity
+from people.models import ApiScope, HRRole, JobKind, OrgUnit, ScimIdentity
 from people.models import User as Person
 from people.selectors import current_lines
 
@@ -123,6 +124,8 @@ def scim_view(methods: tuple[str, ...]):
                 return _error(exc.status, str(exc) or exc.detail, exc.scim_type)
             except PydanticValidationError as exc:
                 return _error(400, _pydantic_detail(exc), "invalidValue")
+            except (UnicodeError, ValueError) as exc:
+                return _error(400, f"A value cannot be read: {exc}"[:300], "invalidValue")
 
         wrapper.login_not_required = True
         return wrapper
@@ -143,7 +146,17 @@ def _body(request) -> dict:
         raise Refused(400, "The body is not JSON.", "invalidSyntax") from exc
     if not isinstance(data, dict):
         raise Refused(400, "The body must be a JSON object.", "invalidSyntax")
+    # Half a surrogate pair ("\ud800") is valid JSON that no database column can hold.
+    if _SURROGATE.search(json.dumps(data, ensure_ascii=False)):
+        raise Refused(
+            400,
+            "The body holds a character that cannot be stored (a broken escape such as \\ud800).",
+            "invalidValue",
+        )
     return data
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # --- people as SCIM users ------------------------------------------------------------------
@@ -224,7 +237,7 @@ def _response_parameters(source) -> ResponseParameters | None:
 
 
 def _person_or_404(pk: str) -> Person:
-    if not pk.isdigit() or len(pk) > 12:
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 12:
         raise Refused(404, "No such user.")
     person = _people().filter(pk=int(pk)).first()
     if person is None:
@@ -293,7 +306,11 @@ def _partner_number(manager: Manager | None) -> str:
     value = (manager.value if manager else None) or ""
     if not value:
         return ""
-    partner = _people().filter(pk=int(value)).first() if value.isdigit() and len(value) < 12 else None
+    partner = (
+        _people().filter(pk=int(value)).first()
+        if (value.isascii() and value.isdigit()) and len(value) < 12
+        else None
+    )
     if partner is None:
         raise Refused(400, f"Unknown manager {value[:100]}: no user has that id.", "invalidValue")
     return partner.employee_number
@@ -434,7 +451,7 @@ def _filter_q(node) -> Q:
         if field == "pk":
             return (
                 Q(pk=int(value))
-                if op == "eq" and str(value).isdigit() and len(str(value)) < 12
+                if op == "eq" and (str(value).isascii() and str(value).isdigit()) and len(str(value)) < 12
                 else Q(pk__in=[])
             )
         text = str(value)
@@ -549,6 +566,13 @@ def user(request, pk: str):
     person = _person_or_404(pk)
     if request.method == "GET":
         return _user_answer(request, person)
+    if person.is_staff or person.is_superuser or HRRole.objects.filter(user=person).exists():
+        # Whoever holds the provider's token must not take over (by a new address and a
+        # password reset) or lock out those who hold HR or administrator rights.
+        raise Refused(
+            403,
+            "This person has HR or administrator rights: change them in the HR file or the administration, not over SCIM.",
+        )
     if request.method == "PUT":
         replacement = _parse(_body(request), Context.RESOURCE_REPLACEMENT_REQUEST)
         return _user_answer(request, _write(request, replacement, person))

@@ -335,3 +335,36 @@ def test_a_deleted_user_created_again_is_the_same_person_back(scim, org):
     outsider = User.objects.get(pk=org.outsider.pk)
     assert outsider.is_active
     assert scim("get", f"/Users/{org.outsider.pk}").status_code == 200
+
+
+def test_people_with_hr_rights_are_not_changed_over_scim(scim, org):
+    body = {
+        "schemas": [PATCH],
+        "Operations": [
+            {"op": "replace", "path": "emails", "value": [{"value": "x@evil.example", "primary": True}]}
+        ],
+    }
+    response = scim("patch", f"/Users/{org.hr.pk}", body)
+    assert response.status_code == 403
+    assert scim("delete", f"/Users/{org.hr.pk}").status_code == 403
+    hr = User.objects.get(pk=org.hr.pk)
+    assert hr.email == "hr@example.org" and hr.is_active
+
+
+@pytest.mark.parametrize("path", ["/Users/%C2%B2", "/Users/\u0661"])
+def test_unicode_digits_are_not_ids(scim, org, path):
+    assert scim("get", path).status_code == 404
+
+
+@pytest.mark.parametrize("field", ["userName", "externalId", "department", "employeeNumber"])
+def test_a_broken_surrogate_is_a_scim_error(scim, org, field):
+    body = entra_user()
+    if field in ("department", "employeeNumber"):
+        body[ENTERPRISE][field] = "\ud800"
+    else:
+        body[field] = "\ud800"
+    response = scim("post", "/Users", raw_body=json.dumps(body))
+    assert response.status_code == 400, response.content
+    assert not User.objects.filter(employee_number="E100").exists()
+    search = scim("post", "/Users/.search", raw_body=json.dumps({"filter": 'userName eq "\ud800"'}))
+    assert search.status_code == 400
