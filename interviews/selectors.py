@@ -9,7 +9,7 @@ from interviews.models import Cycle, Interview, InterviewRecord, LocalGuideline,
 from people.audit_log import AuditObject, audit_object_kind_register, links, may_open
 from people.generations import kept
 from people.models import OrgUnit, User
-from people.selectors import current_lines, hr_role_of, people_named, units_visible_to_hr
+from people.selectors import current_lines, hr_role_of, people_named, units_under, units_visible_to_hr
 
 
 def cycles_visible_to(user: User) -> QuerySet[Cycle]:
@@ -40,13 +40,7 @@ def cycle_manageable_by(cycle: Cycle, user: User) -> bool:
 
 def cycle_scope_units(cycle: Cycle) -> QuerySet[OrgUnit]:
     """The cycle's units with all their sub-units."""
-    paths = list(cycle.units.values_list("path", flat=True))
-    if not paths:
-        return OrgUnit.objects.none()
-    query = Q()
-    for path in paths:
-        query |= Q(path__startswith=path)
-    return OrgUnit.objects.filter(query)
+    return units_under(cycle.units.values_list("path", flat=True))
 
 
 def cycle_scope_people(cycle: Cycle) -> QuerySet[User]:

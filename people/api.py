@@ -9,7 +9,7 @@ anything written for a talk.
 import datetime
 import json
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
@@ -19,7 +19,7 @@ from people.api_auth import token_authenticate, token_paths
 from people.importing import org_import_apply
 from people.importing.report import impact_row, impact_title
 from people.models import ApiScope, ApiToken, JobKind, OrgUnit, ReportingLine, User
-from people.selectors import current_lines
+from people.selectors import current_lines, units_under
 
 # --- shared by the API's routers (interviews/api.py too) ---------------------------------
 
@@ -71,21 +71,11 @@ class Page(LimitOffsetPagination):
         limit: int = Field(100, ge=1, le=1000)
         offset: int = Field(0, ge=0, le=10_000_000)
 
-    def paginate_queryset(self, queryset, pagination: Input, **params):
-        return super().paginate_queryset(queryset, pagination, **params)
-
 
 def token_units(token: ApiToken) -> QuerySet[OrgUnit]:
     """The units a token sees: all, or its units with every sub-unit."""
     paths = token_paths(token)
-    if paths is None:
-        return OrgUnit.objects.all()
-    if not paths:
-        return OrgUnit.objects.none()
-    query = Q()
-    for path in paths:
-        query |= Q(path__startswith=path)
-    return OrgUnit.objects.filter(query)
+    return OrgUnit.objects.all() if paths is None else units_under(paths)
 
 
 def token_people(token: ApiToken) -> QuerySet[User]:

@@ -58,6 +58,14 @@ def is_hr_for_whole_organisation(user: User) -> bool:
     return bool(role and role.whole_organisation)
 
 
+def units_under(paths) -> QuerySet[OrgUnit]:
+    """The units with these paths and every unit below them (none for no paths)."""
+    paths = list(paths)
+    if not paths:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
+
+
 def units_visible_to_hr(user: User) -> QuerySet[OrgUnit]:
     """The units an HR user may see: everything, or their units with every sub-unit."""
     role = hr_role_of(user)
@@ -65,10 +73,7 @@ def units_visible_to_hr(user: User) -> QuerySet[OrgUnit]:
         return OrgUnit.objects.none()
     if role.whole_organisation:
         return OrgUnit.objects.all()
-    paths = list(role.units.values_list("path", flat=True))
-    if not paths:
-        return OrgUnit.objects.none()
-    return OrgUnit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
+    return units_under(role.units.values_list("path", flat=True))
 
 
 def people_visible_to_hr(user: User) -> QuerySet[User]:
